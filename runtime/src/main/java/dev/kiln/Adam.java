@@ -1,0 +1,34 @@
+package dev.kiln;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Adam, exactly {@code torch.optim.Adam}: weight decay is added to the gradient (coupled L2).
+ * Moments use bias correction {@code 1 - β^t}; eps is added after dividing √v by √(1 - β2^t).
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Adam {
+    /** Learning rate, ≥ 0. */
+    double lr() default 1e-3;
+
+    /** Decay of the first moment, in [0, 1). */
+    double beta1() default 0.9;
+
+    /** Decay of the second moment, in [0, 1). */
+    double beta2() default 0.999;
+
+    /** Term added to the denominator, ≥ 0. */
+    double eps() default 1e-8;
+
+    /** Weight decay, ≥ 0. */
+    double weightDecay() default 0;
+
+    /** Use the maximum of past second moments (AMSGrad). */
+    boolean amsgrad() default false;
+}

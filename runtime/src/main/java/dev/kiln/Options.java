@@ -1,0 +1,80 @@
+package dev.kiln;
+
+import java.util.Objects;
+
+/**
+ * Run-time options of a generated model: how many threads its kernels use and the seed of its
+ * random generator. Immutable; each {@code with} method returns a new instance.
+ *
+ * <pre>{@code
+ * var net = new KilnSeedNet(Options.defaults().withThreads(2).withSeed(0));
+ * }</pre>
+ */
+public final class Options {
+    /**
+     * The seed a fresh PyTorch process starts with ({@code torch.initial_seed()} without
+     * {@code manual_seed}), so a model built with default options holds the same weights as the
+     * same layers built in a fresh Python process.
+     */
+    public static final long PYTORCH_DEFAULT_SEED = 67280421310721L;
+
+    private static final Options DEFAULTS =
+            new Options(Runtime.getRuntime().availableProcessors(), PYTORCH_DEFAULT_SEED);
+
+    private final int threads;
+    private final long seed;
+
+    private Options(int threads, long seed) {
+        this.threads = threads;
+        this.seed = seed;
+    }
+
+    /** All processors available to the JVM and {@link #PYTORCH_DEFAULT_SEED}. */
+    public static Options defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Threads for the model's kernels, the caller included; {@code 1} runs everything on the calling
+     * thread. Results are bitwise identical for every thread count.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public Options withThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        return new Options(threads, seed);
+    }
+
+    /**
+     * Seed of the model's generator, as {@code torch.manual_seed(seed)}: it reproduces PyTorch's
+     * default initialisation of the same layers bit for bit, and drives dropout masks.
+     */
+    public Options withSeed(long seed) {
+        return new Options(threads, seed);
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Options other && other.threads == threads && other.seed == seed;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(threads, seed);
+    }
+
+    @Override
+    public String toString() {
+        return "Options[threads=" + threads + ", seed=" + seed + "]";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kiln.kernel;
+
+import dev.kiln.thread.ThreadTeam;
+
+/**
+ * The numeric work of a training step, on row-major float arrays addressed by offsets. Generated
+ * models call these and nothing else for their loops, so the implementation can be swapped: the
+ * Vector API one when {@code jdk.incubator.vector} is available, otherwise the scalar one
+ * ({@link #get()} chooses). Every implementation gives results that do not depend on the team size.
+ *
+ * <p>A Linear layer keeps its weight {@code W [out, in]} and bias {@code b [out]} inside one flat
+ * parameter array at {@code wOff} and {@code bOff} ({@code bOff < 0}: no bias); gradients live at the
+ * same offsets of a gradient array.
+ */
+public interface Kernels {
+
+    /** The implementation chosen for this JVM (decided once, on first use). */
+    static Kernels get() {
+        return KernelProvider.kernels();
+    }
+
+    /** A short description, e.g. "scalar" or "Vector API, 512-bit". */
+    String name();
+
+    /** {@code y[n][out] = x[n][in] · Wᵀ (+ b)}. */
+    void linearForward(ThreadTeam team, int n, int in, int out,
+                       float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff);
+
+    /** Input gradient: {@code dx[n][in] = dy[n][out] · W}. */
+    void linearBackwardInput(ThreadTeam team, int n, int in, int out,
+                             float[] dy, int dyOff, float[] params, int wOff, float[] dx, int dxOff);
+
+    /**
+     * Parameter gradients, overwriting: {@code dW[out][in] = dyᵀ · x} and {@code db = Σ_rows dy}
+     * (when {@code bOff ≥ 0}).
+     */
+    void linearBackwardParams(ThreadTeam team, int n, int in, int out,
+                              float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff);
+
+    /** {@code a[i] = f(z[i])} for {@code i < len}; {@code a} may be {@code z}. */
+    void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len);
+
+    /**
+     * {@code grad[i] *= f'(z[i])}, given {@code a = f(z)}: turns the gradient with respect to the
+     * activation into the gradient with respect to its input.
+     */
+    void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len);
+
+    /**
+     * One SGD update of {@code params[0, len)}, in float as {@code torch.optim.SGD}:
+     * {@code g += wd·θ}; with momentum μ the buffer is {@code b = g} on the first step, later
+     * {@code b = μb + (1-τ)g}; {@code g = nesterov ? g + μb : b}; {@code θ -= lr·g}.
+     * {@code momentumBuffer} may be null when {@code momentum == 0}.
+     */
+    void sgdUpdate(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
+                   float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                   boolean firstStep);
+
+    /**
+     * One Adam or AdamW update of {@code params[0, len)}, as {@code torch.optim.Adam}/{@code AdamW}:
+     * {@code m = β1 m + (1-β1) g}, {@code v = β2 v + (1-β2) g²},
+     * {@code θ -= stepSize · m / (√v̂ / bc2Sqrt + eps)} with {@code v̂ = amsgrad ? (vmax = max(vmax, v))
+     * : v}. Coupled decay ({@code decoupled == false}) adds {@code wd·θ} to the gradient first; AdamW
+     * multiplies {@code θ} by {@code 1 - lr·wd} first. {@code stepSize = lr / (1 - β1^t)} and
+     * {@code bc2Sqrt = √(1 - β2^t)} are computed by the caller in double, as PyTorch does.
+     */
+    void adamUpdate(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
+                    float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
+                    double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt);
+
+    /** Scales {@code x[0, len)} by {@code mask[i] · scale}, dropout's forward and backward. */
+    void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len);
+
+    /**
+     * General matrix product {@code C[m][n] = A[m][k] · B[k][n]} (row-major, leading dimensions
+     * {@code lda}, {@code ldb}, {@code ldc}); for benchmarks and callers beyond Linear layers.
+     */
+    void sgemm(ThreadTeam team, int m, int n, int k, float[] a, int aOff, int lda,
+               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc);
+}

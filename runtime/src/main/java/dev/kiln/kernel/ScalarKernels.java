@@ -1,0 +1,162 @@
+package dev.kiln.kernel;
+
+import dev.kiln.thread.ThreadTeam;
+
+/**
+ * Plain-Java kernels: the fallback when the Vector API is not available, and the reference the SIMD
+ * kernels are tested against. Single-threaded; the team is accepted and not used.
+ */
+public class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void linearForward(ThreadTeam team, int n, int in, int out,
+                              float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff) {
+        for (int r = 0; r < n; r++) {
+            int xRow = xOff + r * in;
+            int yRow = yOff + r * out;
+            for (int o = 0; o < out; o++) {
+                int wRow = wOff + o * in;
+                float sum = 0f;
+                for (int i = 0; i < in; i++) {
+                    sum += x[xRow + i] * params[wRow + i];
+                }
+                y[yRow + o] = bOff >= 0 ? sum + params[bOff + o] : sum;
+            }
+        }
+    }
+
+    @Override
+    public void linearBackwardInput(ThreadTeam team, int n, int in, int out,
+                                    float[] dy, int dyOff, float[] params, int wOff, float[] dx, int dxOff) {
+        for (int r = 0; r < n; r++) {
+            int dxRow = dxOff + r * in;
+            int dyRow = dyOff + r * out;
+            java.util.Arrays.fill(dx, dxRow, dxRow + in, 0f);
+            for (int o = 0; o < out; o++) {
+                float g = dy[dyRow + o];
+                int wRow = wOff + o * in;
+                for (int i = 0; i < in; i++) {
+                    dx[dxRow + i] += g * params[wRow + i];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void linearBackwardParams(ThreadTeam team, int n, int in, int out,
+                                     float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff) {
+        for (int o = 0; o < out; o++) {
+            int gRow = wOff + o * in;
+            java.util.Arrays.fill(grads, gRow, gRow + in, 0f);
+            float biasSum = 0f;
+            for (int r = 0; r < n; r++) {
+                float g = dy[dyOff + r * out + o];
+                biasSum += g;
+                int xRow = xOff + r * in;
+                for (int i = 0; i < in; i++) {
+                    grads[gRow + i] += g * x[xRow + i];
+                }
+            }
+            if (bOff >= 0) {
+                grads[bOff + o] = biasSum;
+            }
+        }
+    }
+
+    @Override
+    public void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = f.apply(z[i]);
+        }
+    }
+
+    @Override
+    public void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
+        for (int i = 0; i < len; i++) {
+            grad[i] *= f.derivative(z[i], a[i]);
+        }
+    }
+
+    @Override
+    public void sgdUpdate(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
+                          float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                          boolean firstStep) {
+        float keep = 1f - dampening;
+        for (int i = 0; i < len; i++) {
+            float g = grads[i];
+            if (weightDecay != 0f) {
+                g = g + weightDecay * params[i];
+            }
+            if (momentum != 0f) {
+                float b = firstStep ? g : momentum * momentumBuffer[i] + keep * g;
+                momentumBuffer[i] = b;
+                g = nesterov ? g + momentum * b : b;
+            }
+            params[i] = params[i] - lr * g;
+        }
+    }
+
+    @Override
+    public void adamUpdate(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
+                           float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
+                           double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
+        float b1 = (float) beta1;
+        float oneMinusB1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float oneMinusB2 = (float) (1 - beta2);
+        float wd = (float) weightDecay;
+        float shrink = (float) (1 - lr * weightDecay);
+        float epsF = (float) eps;
+        float negStep = (float) -stepSize;
+        float bc2 = (float) bc2Sqrt;
+        for (int i = 0; i < len; i++) {
+            float p = params[i];
+            float g = grads[i];
+            if (weightDecay != 0) {
+                if (decoupled) {
+                    p = p * shrink;
+                } else {
+                    g = g + wd * p;
+                }
+            }
+            float m = expAvg[i] * b1 + oneMinusB1 * g;
+            float v = expAvgSq[i] * b2 + oneMinusB2 * g * g;
+            expAvg[i] = m;
+            expAvgSq[i] = v;
+            if (maxExpAvgSq != null) {
+                v = Math.max(maxExpAvgSq[i], v);
+                maxExpAvgSq[i] = v;
+            }
+            float denom = (float) Math.sqrt(v) / bc2 + epsF;
+            params[i] = p + negStep * (m / denom);
+        }
+    }
+
+    @Override
+    public void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
+        for (int i = 0; i < len; i++) {
+            x[i] = mask[i] != 0 ? x[i] * scale : 0f;
+        }
+    }
+
+    @Override
+    public void sgemm(ThreadTeam team, int m, int n, int k, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int cRow = cOff + i * ldc;
+            java.util.Arrays.fill(c, cRow, cRow + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float av = a[aOff + i * lda + p];
+                int bRow = bOff + p * ldb;
+                for (int j = 0; j < n; j++) {
+                    c[cRow + j] += av * b[bRow + j];
+                }
+            }
+        }
+    }
+}

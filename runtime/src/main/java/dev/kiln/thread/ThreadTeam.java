@@ -1,0 +1,210 @@
+package dev.kiln.thread;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A persistent team of daemon worker threads that run {@link Task parallel-for} loops with the calling
+ * thread taking part. Dispatch allocates nothing: the task object is handed over through fields, and
+ * workers spin briefly ({@link Thread#onSpinWait()}) before parking, so back-to-back kernels in a
+ * training step do not pay a wake-up each.
+ *
+ * <p>Work is split by {@link #split(int, int, int) fixed ranges} that depend only on the work size and
+ * the team size, never on timing, so a kernel that writes each output from one task produces
+ * bitwise identical results for every run.
+ */
+public final class ThreadTeam implements AutoCloseable {
+
+    /** A loop body: runs task {@code index} of {@code count}. */
+    @FunctionalInterface
+    public interface Task {
+        void run(int index, int count);
+    }
+
+    private static final int SPINS_BEFORE_PARK = 20_000;
+    private static final AtomicInteger TEAM_IDS = new AtomicInteger();
+
+    private final int size;
+    private final Thread[] workers;
+    private volatile boolean closed;
+
+    // Dispatch state, published seqlock-style: `sequence` is odd while the caller rewrites `task` and
+    // `taskCount`, and every claim is tagged with the dispatch number in the high half of `cursor`, so
+    // a worker that wakes late can never run an old task under a new dispatch's indices.
+    private volatile long sequence;
+    private volatile Task task;
+    private volatile int taskCount;
+    private final AtomicLong cursor = new AtomicLong();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    /** A team of {@code threads} threads: the caller plus {@code threads - 1} workers. */
+    public ThreadTeam(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.size = threads;
+        this.workers = new Thread[threads - 1];
+        int id = TEAM_IDS.incrementAndGet();
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::workLoop, "kiln-team-" + id + "-worker-" + (i + 1));
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    /** A team that runs everything on the calling thread. */
+    public static ThreadTeam callerOnly() {
+        return new ThreadTeam(1);
+    }
+
+    /** Threads in the team, the caller included. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Runs {@code task.run(i, count)} for every {@code i} in {@code [0, count)} across the team and
+     * returns when all have finished. Tasks are claimed dynamically, so each must write disjoint
+     * outputs. An exception in a task is rethrown here after the others finish.
+     */
+    public void run(int count, Task task) {
+        if (count <= 0) {
+            return;
+        }
+        if (count == 1 || workers.length == 0) {
+            for (int i = 0; i < count; i++) {
+                task.run(i, count);
+            }
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("the model was closed; its threads are stopped");
+        }
+        long seq = sequence + 1; // odd: rewriting
+        sequence = seq;
+        long dispatch = (seq + 1) >>> 1;
+        this.task = task;
+        this.taskCount = count;
+        this.caller = Thread.currentThread();
+        unfinished.set(count);
+        cursor.set(dispatch << 32);
+        sequence = seq + 1; // even: published
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        drain(dispatch, task, count);
+        int spins = 0;
+        while (unfinished.get() > 0) {
+            if (spins++ < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000L);
+            }
+        }
+        Throwable thrown = failure;
+        if (thrown != null) {
+            failure = null;
+            if (thrown instanceof RuntimeException e) {
+                throw e;
+            }
+            if (thrown instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(thrown);
+        }
+    }
+
+    private void drain(long dispatch, Task t, int count) {
+        while (true) {
+            long cur = cursor.get();
+            int index = (int) cur;
+            if ((cur >>> 32) != dispatch || index >= count) {
+                return;
+            }
+            if (!cursor.compareAndSet(cur, cur + 1)) {
+                continue;
+            }
+            try {
+                t.run(index, count);
+            } catch (Throwable e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            } finally {
+                if (unfinished.decrementAndGet() == 0) {
+                    Thread c = caller;
+                    if (c != Thread.currentThread()) {
+                        LockSupport.unpark(c);
+                    }
+                }
+            }
+        }
+    }
+
+    private void workLoop() {
+        long seen = 0;
+        while (!closed) {
+            long seq = sequence;
+            if (seq == seen || (seq & 1) != 0) {
+                int spins = 0;
+                while (((seq = sequence) == seen || (seq & 1) != 0) && !closed) {
+                    if (spins++ < SPINS_BEFORE_PARK) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+            }
+            Task t = task;
+            int count = taskCount;
+            if (sequence != seq) {
+                continue; // rewritten while reading; look again
+            }
+            seen = seq;
+            drain(seq >>> 1, t, count);
+        }
+    }
+
+    /**
+     * Start of part {@code index} when {@code total} items are split into {@code parts} contiguous
+     * ranges whose sizes differ by at most {@code align}-sized blocks (ranges start at multiples of
+     * {@code align}). Part {@code i} covers {@code [split(total, parts, i), split(total, parts, i + 1))}.
+     */
+    public static int split(int total, int parts, int index, int align) {
+        int blocks = (total + align - 1) / align;
+        long start = (long) blocks * index / parts * align;
+        return (int) Math.min(total, start);
+    }
+
+    /** {@link #split(int, int, int, int)} with no alignment. */
+    public static int split(int total, int parts, int index) {
+        return split(total, parts, index, 1);
+    }
+
+    /** Stops the workers; idempotent. Later {@link #run} calls with more than one task fail. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        for (Thread w : workers) {
+            try {
+                w.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
