@@ -1,4 +1,4 @@
-package dev.kiln.init;
+package dev.kiln.random;
 
 /**
  * PyTorch's default {@code nn.Linear} initialisation, reproduced bit for bit: the weight from

@@ -1,4 +1,4 @@
-package dev.kiln.init;
+package dev.kiln.random;
 
 import java.util.Arrays;
 
