@@ -2,6 +2,7 @@ package dev.kiln;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What every generated model offers. Inputs are row-major float arrays: {@code x} holds {@code n}
@@ -76,6 +77,13 @@ public interface KilnModel extends AutoCloseable {
      * ignores.
      */
     void save(Path file) throws IOException;
+
+    /**
+     * {@link #save(Path)} with extra string entries in the file's {@code __metadata__} (for example a
+     * training loop's epoch and history, so that a checkpoint is one atomically written file). Keys
+     * starting with {@code kiln.} are reserved for the model's own entries.
+     */
+    void save(Path file, Map<String, String> metadata) throws IOException;
 
     /**
      * Reads parameters (and optimizer state, when the file has it) from a safetensors file, such as
