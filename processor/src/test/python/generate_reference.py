@@ -375,10 +375,12 @@ class Data:
         self.generator = torch.Generator().manual_seed(seed)
 
     def x(self, rows, inputs, scale=1.0, zero_fraction=0.0):
-        """Inputs on a 1/16 grid (short, exact decimals), some set to exactly 0."""
+        """Inputs on a 1/16 grid (short, exact decimals). With zero_fraction, that fraction of the
+        values and the whole first row are exactly 0."""
         x = torch.round(torch.randn(rows, inputs, generator=self.generator) * 16 * scale) / 16
         if zero_fraction:
             x[torch.rand(rows, inputs, generator=self.generator) < zero_fraction] = 0.0
+            x[0] = 0.0
         return x
 
     def labels(self, x, classes, replace=None, fraction=0.0):
@@ -441,10 +443,10 @@ def cases():
     sgd = Optimizer("sgd", {"lr": 0.1, "momentum": 0.9})
     adam = Optimizer("adam", {"lr": 0.01})
     relu_layers = mlp([6, 12, 10, 4], "relu")
-    relu_layers[0].bias = False  # zero input rows then give pre-activations of exactly 0
-    labelled("ReluMlp", "ReLU, bias-free first layer and inputs with exact zeros (ReLU at 0).",
+    relu_layers[0].bias = False  # a zero input row then gives pre-activations of exactly 0
+    labelled("ReluMlp", "ReLU, bias-free first layer, inputs with exact zeros and a zero row (ReLU at 0).",
              relu_layers, Loss(), sgd, 1, zero_fraction=0.4)
-    labelled("LeakyReluMlp", "LeakyReLU with slope 0.2 and inputs with exact zeros.",
+    labelled("LeakyReluMlp", "LeakyReLU with slope 0.2, inputs with exact zeros and a zero row.",
              mlp([6, 12, 10, 4], "leaky_relu", negative_slope=0.2), Loss(), adam, 2, zero_fraction=0.3)
     labelled("LeakyReluDefaultSlope", "LeakyReLU with the default slope 0.01.",
              mlp([5, 9, 3], "leaky_relu"), Loss(), sgd, 3)
