@@ -51,19 +51,10 @@ public final class AdamOptimizer extends Optimizer {
 
     @Override
     public List<StateBuffer> state() {
-        if (steps() == 0) {
-            return List.of();
-        }
         return maxExpAvgSq == null
                 ? List.of(new StateBuffer("exp_avg", expAvg), new StateBuffer("exp_avg_sq", expAvgSq))
                 : List.of(new StateBuffer("exp_avg", expAvg), new StateBuffer("exp_avg_sq", expAvgSq),
                         new StateBuffer("max_exp_avg_sq", maxExpAvgSq));
-    }
-
-    @Override
-    public List<String> stateNames() {
-        return maxExpAvgSq == null ? List.of("exp_avg", "exp_avg_sq")
-                : List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
     }
 
     @Override

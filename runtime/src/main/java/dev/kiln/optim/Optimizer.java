@@ -46,24 +46,18 @@ public abstract class Optimizer {
 
     /**
      * The state buffers, each as long as the parameter array, with the suffix they are saved under
-     * ({@code optimizer.<parameter>.<suffix>}, e.g. {@code momentum_buffer}, {@code exp_avg}).
-     * Buffers that PyTorch creates lazily are listed only once they exist (after the first step).
+     * ({@code optimizer.<parameter>.<suffix>}, e.g. {@code momentum_buffer}, {@code exp_avg}). They
+     * hold meaningful values only once {@link #steps()} is above 0 (PyTorch creates them lazily).
      */
     public abstract List<StateBuffer> state();
 
-    /**
-     * Restores the step count after the buffers were copied into {@link #state()}'s arrays; the
-     * buffers must exist for {@code steps > 0}.
-     */
+    /** Restores the step count, after the buffers were copied into {@link #state()}'s arrays. */
     public final void restoreSteps(long steps) {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be non-negative, got " + steps);
         }
         this.steps = steps;
     }
-
-    /** The names of the state buffers this optimizer has after at least one step. */
-    public abstract List<String> stateNames();
 
     /** A short description with the hyperparameters, for generated Javadoc and logs. */
     @Override

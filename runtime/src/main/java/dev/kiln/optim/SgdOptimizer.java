@@ -35,13 +35,7 @@ public final class SgdOptimizer extends Optimizer {
 
     @Override
     public List<StateBuffer> state() {
-        return momentumBuffer != null && steps() > 0
-                ? List.of(new StateBuffer("momentum_buffer", momentumBuffer)) : List.of();
-    }
-
-    @Override
-    public List<String> stateNames() {
-        return momentumBuffer != null ? List.of("momentum_buffer") : List.of();
+        return momentumBuffer != null ? List.of(new StateBuffer("momentum_buffer", momentumBuffer)) : List.of();
     }
 
     @Override
