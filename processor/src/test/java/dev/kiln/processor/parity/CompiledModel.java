@@ -53,8 +53,6 @@ final class CompiledModel {
     static Map<String, CompiledModel> compile(Map<String, String> sources) {
         Compilation compilation = javac()
                 .withProcessors(new KilnProcessor())
-                // Generated code may use the Vector API of Kiln's SIMD kernels directly.
-                .withOptions("--add-modules", "jdk.incubator.vector")
                 .compile(sources.entrySet().stream()
                         .map(e -> JavaFileObjects.forSourceString(e.getKey(), e.getValue()))
                         .toList());

@@ -34,6 +34,8 @@ class PyTorchParityTest {
     private static final double ABSOLUTE_TOLERANCE = 1e-6;
     private static final int[] THREAD_COUNTS = {1, 2};
     private static final int MISMATCHES_SHOWN = 20;
+    /** The index of a value that is not part of a tensor. */
+    private static final int SCALAR = -1;
 
     @TestFactory
     Stream<DynamicNode> matchesPyTorch() {
@@ -78,13 +80,13 @@ class PyTorchParityTest {
         reference.initialParameters().forEach((name, expected) ->
                 mismatches.compareBits("initial " + name, expected, run.initialParameters.get(name)));
         for (int step = 0; step < reference.losses().length; step++) {
-            mismatches.compare("step " + (step + 1) + " loss", 0, reference.losses()[step], run.losses[step]);
+            mismatches.compare("step " + (step + 1) + " loss", SCALAR, reference.losses()[step], run.losses[step]);
         }
         reference.finalParameters().forEach((name, expected) ->
                 mismatches.compare("final " + name, expected, run.finalParameters.get(name)));
         ReferenceCase.Evaluation eval = reference.evaluation();
         mismatches.compare("eval logits", eval.logits(), run.logits);
-        mismatches.compare("eval loss", 0, eval.loss(), run.loss);
+        mismatches.compare("eval loss", SCALAR, eval.loss(), run.loss);
         mismatches.compare("eval losses", eval.losses(), run.sampleLosses);
         mismatches.compare("eval predictions", eval.predictions(), run.predictions);
         mismatches.throwIfAny();
@@ -180,8 +182,9 @@ class PyTorchParityTest {
                     ? Float.isNaN(actual)
                     : Math.abs((double) actual - expected) <= tolerance;
             if (!close) {
-                add(String.format("%s[%d]: expected %s, actual %s (difference %.3g, tolerance %.3g)",
-                        what, index, expected, actual, Math.abs((double) actual - expected), tolerance));
+                add(String.format("%s%s: expected %s, actual %s (difference %.3g, tolerance %.3g)",
+                        what, index == SCALAR ? "" : "[" + index + "]", expected, actual,
+                        Math.abs((double) actual - expected), tolerance));
             }
         }
 
