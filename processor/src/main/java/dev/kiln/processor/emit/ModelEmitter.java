@@ -272,7 +272,7 @@ public final class ModelEmitter {
     private MethodSpec defaultConstructor() {
         return MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
-                .addJavadoc("A model with {@link $T#defaults()}: all processors, PyTorch's default seed.\n", OPTIONS)
+                .addJavadoc("A model with {@link $T#defaults()}: all processors, seed 0.\n", OPTIONS)
                 .addStatement("this($T.defaults())", OPTIONS)
                 .build();
     }
