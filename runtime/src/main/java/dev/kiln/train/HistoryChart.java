@@ -110,13 +110,18 @@ final class HistoryChart {
         if (!hasData) {
             yRange = new double[] {0, 1};
         }
-        Ticks yTicks = Ticks.nice(yRange[0], yRange[1], Math.max(3, (plotBottom - plotTop) / (lineHeight * 3)));
+        double yMargin = (yRange[1] - yRange[0]) * 0.04;
+        Ticks yTicks = Ticks.nice(yRange[0] - yMargin, yRange[1] + yMargin, Math.max(3, (plotBottom - plotTop) / (lineHeight * 3)));
         double xMin = x.length == 0 ? 1 : x[0];
         double xMax = x.length == 0 ? 1 : x[x.length - 1];
         if (xMax - xMin < 1) {
             xMin -= 0.5;
             xMax += 0.5;
         }
+        // A margin keeps the first and last points off the frame.
+        double xMargin = (xMax - xMin) * 0.03;
+        xMin -= xMargin;
+        xMax += xMargin;
         Ticks xTicks = Ticks.nice(xMin, xMax, Math.max(2, (plotRight - plotLeft) / (labels.stringWidth("0000") * 2)))
                 .integral();
 
@@ -183,18 +188,46 @@ final class HistoryChart {
             }
             g.draw(path);
         }
-        legend(g, labels, series, plotRight, plotTop);
+        legend(g, labels, series, x, map);
     }
 
-    /** Swatch and label per series, right-aligned in a box at the plot's top right. */
-    private static void legend(Graphics2D g, FontMetrics labels, List<Series> series, int right, int top) {
+    /**
+     * Swatch and label per series in a box, in whichever corner of the plot covers the fewest data
+     * points (top right on ties).
+     */
+    private static void legend(Graphics2D g, FontMetrics labels, List<Series> series, double[] x, Mapping map) {
         int swatch = labels.getHeight() * 3 / 2;
         int padding = labels.getHeight() / 2;
         int textWidth = series.stream().mapToInt(s -> labels.stringWidth(s.label)).max().orElse(0);
         int boxWidth = padding * 3 + swatch + textWidth;
         int boxHeight = padding * 2 + labels.getHeight() * series.size();
-        int boxLeft = right - boxWidth - padding;
-        int boxTop = top + padding;
+        int[][] corners = {
+            {map.right - boxWidth - padding, map.top + padding},
+            {map.right - boxWidth - padding, map.bottom - boxHeight - padding},
+            {map.left + padding, map.top + padding},
+            {map.left + padding, map.bottom - boxHeight - padding},
+        };
+        int boxLeft = corners[0][0];
+        int boxTop = corners[0][1];
+        int fewest = Integer.MAX_VALUE;
+        for (int[] corner : corners) {
+            int covered = 0;
+            for (Series s : series) {
+                for (int i = 0; i < x.length; i++) {
+                    double px = map.x(x[i]);
+                    double py = map.y(s.values[i]);
+                    if (px >= corner[0] - padding && px <= corner[0] + boxWidth + padding
+                            && py >= corner[1] - padding && py <= corner[1] + boxHeight + padding) {
+                        covered++;
+                    }
+                }
+            }
+            if (covered < fewest) {
+                fewest = covered;
+                boxLeft = corner[0];
+                boxTop = corner[1];
+            }
+        }
         g.setColor(new Color(255, 255, 255, 230));
         g.fillRoundRect(boxLeft, boxTop, boxWidth, boxHeight, 8, 8);
         g.setColor(GRID);
