@@ -3,6 +3,7 @@ package dev.kiln.train;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Prints a run's progress. On a terminal it redraws one line in place ({@code \r}) at most ten times a
@@ -19,6 +20,7 @@ public final class ConsoleProgress implements TrainingListener {
 
     private final PrintStream out;
     private final boolean live;
+    private final LongSupplier nanoTime;
     private int epochs;
     private int samples;
     private long epochStarted;
@@ -33,8 +35,14 @@ public final class ConsoleProgress implements TrainingListener {
      *     the per-epoch lines (for logs)
      */
     public ConsoleProgress(PrintStream out, boolean live) {
+        this(out, live, System::nanoTime);
+    }
+
+    /** With a clock of its own, so tests control throttling and rates. */
+    ConsoleProgress(PrintStream out, boolean live, LongSupplier nanoTime) {
         this.out = Objects.requireNonNull(out, "out");
         this.live = live;
+        this.nanoTime = nanoTime;
     }
 
     /** Standard output, live when the JVM has a console ({@code System.console() != null}). */
@@ -46,7 +54,7 @@ public final class ConsoleProgress implements TrainingListener {
     public void epochStarted(int epoch, int epochs, int samples) {
         this.epochs = epochs;
         this.samples = samples;
-        this.epochStarted = System.nanoTime();
+        this.epochStarted = nanoTime.getAsLong();
         this.lastDrawn = epochStarted;
         this.lossSum = 0;
         this.lossRows = 0;
@@ -60,7 +68,7 @@ public final class ConsoleProgress implements TrainingListener {
         if (!live) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - lastDrawn < REDRAW_NANOS && samplesDone < samples) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import dev.kiln.KilnModel;
+import dev.kiln.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ import java.util.SplittableRandom;
  * <h2>Checkpoints</h2>
  * With {@link #checkpointDir}, every epoch writes {@value #LAST_CHECKPOINT} and, when the monitored
  * validation metric improves, {@value #BEST_CHECKPOINT}: the model's weights and optimizer state
- * ({@link KilnModel#save(Path, Map)}) with the loop's state in the file's metadata under
+ * ({@link KilnModel#saveCheckpoint}) with the loop's state in the file's metadata under
  * {@code train.*} keys. Each file is written to a temporary sibling and atomically renamed, so a
  * crash leaves the previous checkpoint intact.
  *
@@ -338,7 +339,7 @@ public final class Fit {
     private void writeAtomically(Path target, Map<String, String> metadata) throws IOException {
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            model.save(temporary, metadata);
+            model.saveCheckpoint(temporary, metadata);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -351,7 +352,7 @@ public final class Fit {
     }
 
     private LoopState resume() throws IOException {
-        Map<String, String> metadata = CheckpointMetadata.read(resumeFrom);
+        Map<String, String> metadata = Safetensors.read(resumeFrom).metadata();
         LoopState state = LoopState.fromMetadata(metadata, resumeFrom);
         requireSame(metadata, LoopState.BATCH_SIZE, Integer.toString(batchSize), "batch size");
         requireSame(metadata, LoopState.SHUFFLE_SEED, shuffle ? Long.toString(shuffleSeed) : "none", "shuffle seed");

@@ -1,17 +1,13 @@
 package dev.kiln.train;
 
 import dev.kiln.KilnModel;
-import java.io.ByteArrayOutputStream;
+import dev.kiln.io.FloatTensor;
+import dev.kiln.io.Safetensors;
+import dev.kiln.io.SafetensorsFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -19,8 +15,8 @@ import java.util.TreeMap;
 /**
  * A hand-written {@link KilnModel} for testing the loop: one linear layer, softmax cross-entropy (mean
  * over the batch), plain SGD, in float with straightforward loops. Saves as safetensors like a
- * generated model: {@code fc.weight [classes, inputs]}, {@code fc.bias [classes]}, the step count in
- * {@code kiln.steps}, written to a temporary file, forced and atomically renamed.
+ * generated model: {@code fc.weight [classes, inputs]}, {@code fc.bias [classes]} and the step count in
+ * {@code kiln.steps}, written atomically by {@link Safetensors#write}.
  */
 class SoftmaxRegression implements KilnModel {
     final float[] weight;
@@ -30,7 +26,6 @@ class SoftmaxRegression implements KilnModel {
     private double learningRate;
     private long steps;
     private float[] probabilities = new float[0];
-    int saves;
 
     SoftmaxRegression(int inputs, int classes, double learningRate, long seed) {
         this.inputs = inputs;
@@ -190,89 +185,30 @@ class SoftmaxRegression implements KilnModel {
 
     @Override
     public void save(Path file) throws IOException {
-        save(file, Map.of());
+        Safetensors.write(file, List.of(FloatTensor.of("fc.weight", weight, 0, classes, inputs),
+                FloatTensor.of("fc.bias", bias, 0, classes)), Map.of());
     }
 
     @Override
-    public void save(Path file, Map<String, String> metadata) throws IOException {
-        saves++;
-        byte[] bytes = encode(metadata);
-        Path temporary = file.resolveSibling(file.getFileName() + ".model-tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(bytes));
-            channel.force(true);
-        }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** The complete safetensors file. */
-    byte[] encode(Map<String, String> metadata) {
+    public void saveCheckpoint(Path file, Map<String, String> metadata) throws IOException {
         Map<String, String> all = new TreeMap<>(metadata);
         all.put("kiln.steps", Long.toString(steps));
-        StringBuilder header = new StringBuilder("{\"__metadata__\":{");
-        String separator = "";
-        for (Map.Entry<String, String> e : all.entrySet()) {
-            header.append(separator).append(json(e.getKey())).append(':').append(json(e.getValue()));
-            separator = ",";
-        }
-        int biasBytes = 4 * classes;
-        header.append("},\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[").append(classes)
-                .append("],\"data_offsets\":[0,").append(biasBytes).append("]},")
-                .append("\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[").append(classes).append(',').append(inputs)
-                .append("],\"data_offsets\":[").append(biasBytes).append(',').append(biasBytes + 4 * weight.length)
-                .append("]}}");
-        while ((header.length() + 8) % 8 != 0) {
-            header.append(' ');
-        }
-        byte[] headerBytes = header.toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer file = ByteBuffer.allocate(8 + headerBytes.length + 4 * (classes + weight.length))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        file.putLong(headerBytes.length).put(headerBytes);
-        for (float b : bias) {
-            file.putFloat(b);
-        }
-        for (float w : weight) {
-            file.putFloat(w);
-        }
-        return file.array();
-    }
-
-    private static String json(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        Safetensors.write(file, List.of(FloatTensor.of("fc.weight", weight, 0, classes, inputs),
+                FloatTensor.of("fc.bias", bias, 0, classes)), all);
     }
 
     @Override
     public void load(Path file) throws IOException {
-        Map<String, String> metadata = CheckpointMetadata.read(file);
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLength = bytes.getLong();
-        long expected = 8 + headerLength + 4L * (classes + weight.length);
-        if (bytes.capacity() != expected || !metadata.containsKey("kiln.steps")) {
-            throw new IOException(file + ": not a checkpoint of this model");
+        SafetensorsFile saved = Safetensors.read(file);
+        String savedSteps = saved.metadata().get("kiln.steps");
+        if (!Arrays.equals(saved.shape("fc.weight"), new long[] {classes, inputs})) {
+            throw new IOException(file + ": not parameters of this model");
         }
-        bytes.position((int) (8 + headerLength));
-        float[] newBias = new float[classes];
-        float[] newWeight = new float[weight.length];
-        bytes.asFloatBuffer().get(newBias).get(newWeight);
-        System.arraycopy(newBias, 0, bias, 0, classes);
-        System.arraycopy(newWeight, 0, weight, 0, weight.length);
-        steps = Long.parseLong(metadata.get("kiln.steps"));
+        saved.copyFloats("fc.weight", weight, 0);
+        saved.copyFloats("fc.bias", bias, 0);
+        if (savedSteps != null) {
+            steps = Long.parseLong(savedSteps);
+        }
     }
 
     @Override
