@@ -63,6 +63,7 @@ public final class FloatTensor {
         return high != 0 || product < 0 ? Long.MAX_VALUE : product;
     }
 
+    /** The state_dict name, e.g. {@code "fc1.weight"}. */
     public String name() {
         return name;
     }

@@ -3,8 +3,6 @@ package dev.kiln.io;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,7 @@ public final class SafetensorsFile {
     private final Path file;
     private final Map<String, String> metadata;
     private final Map<String, Tensor> tensors;
+    private final List<String> names;
 
     SafetensorsFile(Path file, Map<String, String> metadata, List<Header.Entry> entries,
             List<byte[]> data) {
@@ -34,7 +33,8 @@ public final class SafetensorsFile {
         for (int i = 0; i < entries.size(); i++) {
             byName.put(entries.get(i).name(), new Tensor(entries.get(i), data.get(i)));
         }
-        this.tensors = Collections.unmodifiableMap(byName);
+        this.tensors = byName;
+        this.names = List.copyOf(byName.keySet());
     }
 
     /** The file this was read from. */
@@ -47,9 +47,9 @@ public final class SafetensorsFile {
         return metadata;
     }
 
-    /** Tensor names in file order, which is the order of their data. */
+    /** Tensor names in file order, which is the order of their data; unmodifiable. */
     public List<String> names() {
-        return new ArrayList<>(tensors.keySet());
+        return names;
     }
 
     /** Whether the file has a tensor of this name. */
