@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Objects;
@@ -45,9 +46,26 @@ public final class ConsoleProgress implements TrainingListener {
         this.nanoTime = nanoTime;
     }
 
-    /** Standard output, live when the JVM has a console ({@code System.console() != null}). */
+    /** Standard output, live when it is a terminal. */
     public static ConsoleProgress forStandardOutput() {
-        return new ConsoleProgress(System.out, System.console() != null);
+        return new ConsoleProgress(System.out, isTerminal(System.console()));
+    }
+
+    /**
+     * {@code System.console() != null} means a terminal up to JDK 21; from JDK 22 on, the console can
+     * exist with redirected output, and {@code Console.isTerminal()} (absent from Java 17) tells.
+     */
+    private static boolean isTerminal(Console console) {
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
