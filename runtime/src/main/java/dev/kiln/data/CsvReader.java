@@ -199,7 +199,8 @@ public final class CsvReader {
                 addRow();
             }
             if (rows == 0) {
-                throw new DataFormatException(source, "line " + lineNumber, "no data rows");
+                throw new DataFormatException(source, "end of file",
+                        lineNumber == 0 ? "the file is empty" : "no data rows in " + lineNumber + " lines");
             }
             return finish();
         }
@@ -208,7 +209,7 @@ public final class CsvReader {
         private boolean startsWithHeader() throws DataFormatException {
             columns = cells.size();
             if (columns < 2) {
-                throw error(0, "found 1 column; a feature and a label need at least 2 (delimiter '"
+                throw error(-1, "found 1 column; a feature and a label need at least 2 (delimiter '"
                         + delimiter + "')");
             }
             boolean isHeader = switch (header) {

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -93,8 +94,7 @@ public final class Idx {
         if (Files.exists(raw)) {
             return raw;
         }
-        throw new java.nio.file.NoSuchFileException(
-                gzipped.toString(), raw.toString(), "neither the gzipped nor the raw IDX file exists");
+        throw new NoSuchFileException(gzipped.toString(), null, "neither it nor " + raw + " exists");
     }
 
     /** Loads an image file and its label file as a dataset with pixels scaled to {@code [0, 1]}. */
