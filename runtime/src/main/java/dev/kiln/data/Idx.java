@@ -190,15 +190,19 @@ public final class Idx {
                 raw.mark(2);
                 boolean gzipped = raw.read() == 0x1f && raw.read() == 0x8b;
                 raw.reset();
-                InputStream in = gzipped ? new GZIPInputStream(raw, BUFFER_BYTES) : raw;
+                InputStream in = raw;
+                if (gzipped) {
+                    try {
+                        in = new GZIPInputStream(raw, BUFFER_BYTES);
+                    } catch (ZipException | EOFException e) {
+                        throw new DataFormatException(source, "gzip header", "corrupt gzip data: " + e.getMessage(), e);
+                    }
+                }
                 IdxStream stream = new IdxStream(source, gzipped, in);
                 stream.readHeader(expectedMagic);
                 return stream;
             } catch (IOException | RuntimeException e) {
                 raw.close();
-                if (e instanceof ZipException || e instanceof EOFException) {
-                    throw new DataFormatException(source, "gzip header", "corrupt gzip data: " + e.getMessage(), e);
-                }
                 throw e;
             }
         }
@@ -249,9 +253,15 @@ public final class Idx {
                 throw error(4, "the header promises " + expected + " bytes of data, more than one array can hold");
             }
             byte[] data = readFully((int) expected, headerBytes(), "the " + expected + " data bytes the header promises");
-            if (readOrTranslate() != -1) {
-                throw error(headerBytes() + expected, "data continues past the "
-                        + expected + " bytes the header promises");
+            long end = headerBytes() + expected;
+            int next;
+            try {
+                next = in.read();
+            } catch (ZipException | EOFException e) {
+                throw error(end, "corrupt or truncated gzip data: " + e.getMessage(), e);
+            }
+            if (next != -1) {
+                throw error(end, "data continues past the " + expected + " bytes the header promises");
             }
             return data;
         }
@@ -268,17 +278,9 @@ public final class Idx {
                 throw error(offset, "corrupt or truncated gzip data: " + e.getMessage(), e);
             }
             if (bytes.length != length) {
-            throw error(offset + bytes.length, "truncated: the data ends within " + what);
+                throw error(offset + bytes.length, "truncated: the data ends within " + what);
             }
             return bytes;
-        }
-
-        private int readOrTranslate() throws IOException {
-            try {
-                return in.read();
-            } catch (ZipException | EOFException e) {
-                throw error(headerBytes(), "corrupt or truncated gzip data: " + e.getMessage(), e);
-            }
         }
 
         DataFormatException error(long offset, String detail) {
