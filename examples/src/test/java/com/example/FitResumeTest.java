@@ -10,12 +10,12 @@ import dev.kiln.Linear;
 import dev.kiln.Model;
 import dev.kiln.Options;
 import dev.kiln.Relu;
+import dev.kiln.data.Dataset;
 import dev.kiln.io.Safetensors;
 import dev.kiln.train.CosineAnnealingLR;
 import dev.kiln.train.EpochResult;
 import dev.kiln.train.Fit;
 import dev.kiln.train.History;
-import dev.kiln.train.LabeledData;
 import dev.kiln.train.LearningRateSchedule;
 import dev.kiln.train.LinearLR;
 import java.io.IOException;
@@ -41,7 +41,7 @@ class FitResumeTest {
     @TempDir
     Path dir;
 
-    private static LabeledData data(int rows, long seed) {
+    private static Dataset data(int rows, long seed) {
         Random random = new Random(seed);
         float[] x = new float[rows * 6];
         int[] y = new int[rows];
@@ -51,11 +51,11 @@ class FitResumeTest {
                 x[r * 6 + i] = (float) random.nextGaussian() + (i % 3 == y[r] ? 1.5f : 0f);
             }
         }
-        return new LabeledData(x, y);
+        return Dataset.of(x, y, 6, 3);
     }
 
-    private static final LabeledData TRAIN = data(300, 1);
-    private static final LabeledData VALIDATION = data(100, 2);
+    private static final Dataset TRAIN = data(300, 1);
+    private static final Dataset VALIDATION = data(100, 2);
 
     private History train(KilnFitResumeTest_ResumeNet model, int epochs, Path checkpoints, Path resumeFrom)
             throws IOException {

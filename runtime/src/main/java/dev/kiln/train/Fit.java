@@ -1,6 +1,8 @@
 package dev.kiln.train;
 
 import dev.kiln.KilnModel;
+import dev.kiln.data.Batches;
+import dev.kiln.data.Dataset;
 import dev.kiln.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,29 +13,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
- * Trains a {@link KilnModel}: epochs of shuffled mini-batches, evaluation on a validation set,
- * learning-rate scheduling, early stopping, checkpoints and exact resume.
+ * Trains a {@link KilnModel} on a {@link Dataset}: epochs of shuffled mini-batches, evaluation on a
+ * validation set, learning-rate scheduling, early stopping, checkpoints and exact resume.
  *
  * <pre>{@code
+ * Dataset.Split split = Idx.loadMnist(dir, Idx.Part.TRAIN).split(0.1, 1);
  * History history = Fit.model(net)
  *         .epochs(20).batchSize(128).shuffleSeed(1)
- *         .validation(test)
+ *         .validation(split.validation())
  *         .scheduler(new LinearLR(0.1, 1, 2).then(2, new CosineAnnealingLR(18, 0)))
  *         .checkpointDir(Path.of("runs/mlp"))
  *         .earlyStopping(3)
- *         .run(train);
+ *         .run(split.train());
  * history.writeCsv(Path.of("runs/mlp/history.csv"));
  * history.writeChart(Path.of("runs/mlp/history.png"));
  * }</pre>
  *
  * <h2>Determinism and resume</h2>
- * Epoch {@code e}'s batch order is a function of the shuffle seed and {@code e} alone, and the
- * schedule is a closed form of the step count, so a run resumed from a checkpoint with
- * {@link #resumeFrom} continues bit for bit as if it had never stopped (given the same data, batch
- * size, seed, schedule and model thread count).
+ * Batches come from {@link Batches}: epoch {@code e} (counted from 1) visits the rows in the
+ * permutation seeded with {@link dev.kiln.data.Shuffle#epochSeed Shuffle.epochSeed(shuffleSeed, e -
+ * 1)}, a function of the seed and {@code e} alone, and the schedule is a closed form of the step
+ * count, so a run resumed from a checkpoint with {@link #resumeFrom} continues bit for bit as if it
+ * had never stopped (given the same data, batch size, seed, schedule and model thread count). After
+ * the first batches the loop allocates nothing per batch: rows are copied into buffers made once per
+ * run.
  *
  * <h2>Checkpoints</h2>
  * With {@link #checkpointDir}, every epoch writes {@value #LAST_CHECKPOINT} and, when the monitored
@@ -55,7 +60,7 @@ public final class Fit {
     private int batchSize = 32;
     private boolean shuffle = true;
     private long shuffleSeed;
-    private LabeledData validation;
+    private Dataset validation;
     private LearningRateSchedule schedule;
     private LearningRateSchedule.Interval interval = LearningRateSchedule.Interval.EPOCH;
     private Path checkpointDir;
@@ -104,8 +109,11 @@ public final class Fit {
         return this;
     }
 
-    /** Rows to evaluate after each epoch: loss and accuracy in evaluation mode. */
-    public Fit validation(LabeledData validation) {
+    /**
+     * Rows to evaluate after each epoch: loss and accuracy in evaluation mode, in batches of {@link
+     * #batchSize}.
+     */
+    public Fit validation(Dataset validation) {
         this.validation = Objects.requireNonNull(validation, "validation");
         return this;
     }
@@ -171,34 +179,35 @@ public final class Fit {
     /**
      * Trains on {@code train}.
      *
-     * @throws IllegalArgumentException if the data does not fit the model, or the checkpoint to resume
-     *     from was written with a different batch size, shuffle or monitored metric
+     * @throws IllegalArgumentException if a dataset is empty or does not fit the model (other feature
+     *     count, more classes), or the checkpoint to resume from was written with a different batch
+     *     size, shuffle or monitored metric
      * @throws IllegalStateException if early stopping is on without a validation set
      * @throws IOException if a checkpoint cannot be read or written
      */
-    public History run(LabeledData train) throws IOException {
+    public History run(Dataset train) throws IOException {
         Objects.requireNonNull(train, "train");
-        checkInputs("training", train);
+        checkFits("training", train);
         if (validation != null) {
-            checkInputs("validation", validation);
+            checkFits("validation", validation);
         }
         if (patience > 0 && validation == null) {
             throw new IllegalStateException("early stopping needs a validation set");
         }
-        List<TrainingListener> all = new ArrayList<>(listeners);
+        List<TrainingListener> listening = new ArrayList<>(listeners);
         if (console) {
-            all.add(ConsoleProgress.forStandardOutput());
+            listening.add(ConsoleProgress.forStandardOutput());
         }
+        // An array, not the list: iterating it per batch must not allocate an iterator.
+        TrainingListener[] all = listening.toArray(new TrainingListener[0]);
         LoopState state = resumeFrom == null ? LoopState.fresh(model.learningRate()) : resume();
         if (checkpointDir != null) {
             Files.createDirectories(checkpointDir);
         }
 
         int rows = train.size();
-        int inputs = model.inputs();
-        int[] order = new int[rows];
-        float[] x = new float[batchSize * inputs];
-        int[] y = new int[batchSize];
+        Batches batches = shuffle ? Batches.shuffled(train, batchSize, shuffleSeed) : Batches.sequential(train, batchSize);
+        Evaluation evaluation = validation == null ? null : new Evaluation(validation);
         boolean stoppedEarly = false;
 
         for (int epoch = state.epochsDone + 1; epoch <= epochs; epoch++) {
@@ -215,19 +224,20 @@ public final class Fit {
             if (schedule != null && interval == LearningRateSchedule.Interval.EPOCH) {
                 model.learningRate(schedule.learningRate(state.baseLr, state.scheduleStep++));
             }
-            fillOrder(order, epoch);
 
             double lossSum = 0;
-            for (int start = 0; start < rows; start += batchSize) {
-                int n = Math.min(batchSize, rows - start);
-                gather(train, order, start, n, x, y);
+            int samplesDone = 0;
+            batches.startEpoch(epoch - 1);
+            while (batches.next()) {
+                int n = batches.size();
                 if (schedule != null && interval == LearningRateSchedule.Interval.STEP) {
                     model.learningRate(schedule.learningRate(state.baseLr, state.scheduleStep++));
                 }
-                float loss = model.trainStep(x, y, n);
+                float loss = model.trainStep(batches.x(), batches.labels(), n);
                 lossSum += (double) loss * n;
+                samplesDone += n;
                 for (TrainingListener l : all) {
-                    l.batchFinished(epoch, start + n, loss);
+                    l.batchFinished(epoch, samplesDone, loss);
                 }
             }
             double trainSeconds = (System.nanoTime() - started) / 1e9;
@@ -235,10 +245,10 @@ public final class Fit {
 
             double validationLoss = Double.NaN;
             double validationAccuracy = Double.NaN;
-            if (validation != null) {
-                double[] evaluated = evaluate(validation, x, y);
-                validationLoss = evaluated[0];
-                validationAccuracy = evaluated[1];
+            if (evaluation != null) {
+                evaluation.run();
+                validationLoss = evaluation.loss;
+                validationAccuracy = evaluation.accuracy;
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             EpochResult result = new EpochResult(epoch, lossSum / rows, validationLoss, validationAccuracy,
@@ -271,65 +281,53 @@ public final class Fit {
         return history;
     }
 
-    private void checkInputs(String name, LabeledData data) {
-        if (data.inputs() != model.inputs()) {
-            throw new IllegalArgumentException(name + " rows have " + data.inputs() + " features, the model takes "
-                    + model.inputs());
+    private void checkFits(String name, Dataset data) {
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("the " + name + " set has no rows");
+        }
+        if (data.features() != model.inputs()) {
+            throw new IllegalArgumentException("the " + name + " set has " + data.features()
+                    + " features per row, the model takes " + model.inputs());
+        }
+        if (data.classes() > model.classes()) {
+            throw new IllegalArgumentException("the " + name + " set has " + data.classes()
+                    + " classes, the model predicts " + model.classes());
         }
     }
 
-    /** Epoch {@code epoch}'s row order: a function of the seed and the epoch only, never of earlier epochs. */
-    private void fillOrder(int[] order, int epoch) {
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        if (!shuffle) {
-            return;
-        }
-        SplittableRandom random = new SplittableRandom(mix64(shuffleSeed + 0x9E3779B97F4A7C15L * epoch));
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-    }
+    /**
+     * Mean loss (weighted by batch size) and accuracy over the validation set, in evaluation mode,
+     * through buffers allocated once per run.
+     */
+    private final class Evaluation {
+        private final Batches batches;
+        private final int[] predicted = new int[batchSize];
+        double loss;
+        double accuracy;
 
-    /** Stafford's variant 13 of the MurmurHash3 finalizer, so nearby (seed, epoch) pairs get unrelated streams. */
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static void gather(LabeledData data, int[] order, int start, int n, float[] x, int[] y) {
-        int inputs = data.inputs();
-        for (int i = 0; i < n; i++) {
-            int row = order[start + i];
-            System.arraycopy(data.features(), row * inputs, x, i * inputs, inputs);
-            y[i] = data.labels()[row];
+        Evaluation(Dataset data) {
+            this.batches = Batches.sequential(data, batchSize);
         }
-    }
 
-    /** Mean loss (weighted by batch size) and accuracy over {@code data}, in evaluation mode. */
-    private double[] evaluate(LabeledData data, float[] x, int[] y) {
-        int inputs = data.inputs();
-        int[] predicted = new int[batchSize];
-        double lossSum = 0;
-        long correct = 0;
-        for (int start = 0; start < data.size(); start += batchSize) {
-            int n = Math.min(batchSize, data.size() - start);
-            System.arraycopy(data.features(), start * inputs, x, 0, n * inputs);
-            System.arraycopy(data.labels(), start, y, 0, n);
-            lossSum += (double) model.loss(x, y, n) * n;
-            model.predict(x, n, predicted);
-            for (int i = 0; i < n; i++) {
-                if (predicted[i] == y[i]) {
-                    correct++;
+        void run() {
+            double lossSum = 0;
+            long correct = 0;
+            batches.startEpoch(0);
+            while (batches.next()) {
+                int n = batches.size();
+                int[] labels = batches.labels();
+                lossSum += (double) model.loss(batches.x(), labels, n) * n;
+                model.predict(batches.x(), n, predicted);
+                for (int i = 0; i < n; i++) {
+                    if (predicted[i] == labels[i]) {
+                        correct++;
+                    }
                 }
             }
+            int rows = batches.dataset().size();
+            loss = lossSum / rows;
+            accuracy = (double) correct / rows;
         }
-        return new double[] {lossSum / data.size(), (double) correct / data.size()};
     }
 
     /**

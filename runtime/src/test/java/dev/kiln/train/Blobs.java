@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.data.Dataset;
 import java.util.Random;
 
 /** Gaussian clusters, one per class, around fixed centres: easy but not trivially separable data. */
@@ -10,7 +11,7 @@ final class Blobs {
     private Blobs() {}
 
     /** {@code rows} rows drawn with {@code seed}; every seed shares the same class centres. */
-    static LabeledData sample(int rows, long seed) {
+    static Dataset sample(int rows, long seed) {
         Random centres = new Random(42);
         float[][] centre = new float[CLASSES][INPUTS];
         for (float[] c : centre) {
@@ -27,16 +28,16 @@ final class Blobs {
                 features[r * INPUTS + i] = centre[labels[r]][i] + (float) random.nextGaussian();
             }
         }
-        return new LabeledData(features, labels);
+        return Dataset.of(features, labels, INPUTS, CLASSES);
     }
 
     /** The same rows with every label moved to the next class: a model that learns the data gets worse on it. */
-    static LabeledData mislabelled(LabeledData data) {
-        int[] labels = new int[data.size()];
+    static Dataset mislabelled(Dataset data) {
+        int[] labels = data.labelArray();
         for (int r = 0; r < labels.length; r++) {
-            labels[r] = (data.labels()[r] + 1) % CLASSES;
+            labels[r] = (labels[r] + 1) % CLASSES;
         }
-        return new LabeledData(data.features(), labels);
+        return Dataset.of(data.featureArray(), labels, INPUTS, CLASSES);
     }
 
     static SoftmaxRegression model(double learningRate) {

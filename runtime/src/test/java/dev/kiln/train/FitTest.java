@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.data.Batches;
+import dev.kiln.data.Dataset;
 import dev.kiln.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FitTest {
-    private static final LabeledData TRAIN = Blobs.sample(250, 1);
-    private static final LabeledData VALIDATION = Blobs.sample(120, 2);
+    private static final Dataset TRAIN = Blobs.sample(250, 1);
+    private static final Dataset VALIDATION = Blobs.sample(120, 2);
 
     @TempDir
     Path dir;
@@ -119,18 +121,20 @@ class FitTest {
         SoftmaxRegression model = Blobs.model(0.1);
         EpochResult result = Fit.model(model).batchSize(50).validation(VALIDATION).quiet().run(TRAIN).epochs().get(0);
 
+        float[] features = VALIDATION.featureArray();
+        int[] labels = VALIDATION.labelArray();
         float[] losses = new float[VALIDATION.size()];
-        model.losses(VALIDATION.features(), VALIDATION.labels(), VALIDATION.size(), losses);
+        model.losses(features, labels, VALIDATION.size(), losses);
         double meanLoss = 0;
         for (float loss : losses) {
             meanLoss += loss;
         }
         meanLoss /= losses.length;
         int[] predicted = new int[VALIDATION.size()];
-        model.predict(VALIDATION.features(), VALIDATION.size(), predicted);
+        model.predict(features, VALIDATION.size(), predicted);
         int correct = 0;
         for (int r = 0; r < predicted.length; r++) {
-            correct += predicted[r] == VALIDATION.labels()[r] ? 1 : 0;
+            correct += predicted[r] == labels[r] ? 1 : 0;
         }
         assertEquals(meanLoss, result.validationLoss(), 1e-6);
         assertEquals((double) correct / predicted.length, result.validationAccuracy());
@@ -230,11 +234,54 @@ class FitTest {
     }
 
     @Test
-    void rejectsDataOfTheWrongWidth() {
-        LabeledData wide = new LabeledData(new float[10], new int[2]);
-        assertThrows(IllegalArgumentException.class, () -> Fit.model(Blobs.model(0.1)).quiet().run(wide));
-        assertThrows(IllegalArgumentException.class,
-                () -> Fit.model(Blobs.model(0.1)).validation(wide).quiet().run(TRAIN));
+    void rejectsDataThatDoesNotFitTheModel() {
+        Dataset wide = Dataset.of(new float[10], new int[2], 5, Blobs.CLASSES);
+        Dataset tooManyClasses = Dataset.of(new float[8], new int[] {0, 3}, Blobs.INPUTS, Blobs.CLASSES + 1);
+        Dataset empty = TRAIN.slice(0, 0);
+        for (Dataset bad : List.of(wide, tooManyClasses, empty)) {
+            IllegalArgumentException asTrain = assertThrows(IllegalArgumentException.class,
+                    () -> Fit.model(Blobs.model(0.1)).quiet().run(bad));
+            assertTrue(asTrain.getMessage().startsWith("the training set"), asTrain.getMessage());
+            IllegalArgumentException asValidation = assertThrows(IllegalArgumentException.class,
+                    () -> Fit.model(Blobs.model(0.1)).validation(bad).quiet().run(TRAIN));
+            assertTrue(asValidation.getMessage().startsWith("the validation set"), asValidation.getMessage());
+        }
+    }
+
+    @Test
+    void epochsVisitTheRowsInTheBatchesOrderOfTheirSeed() throws IOException {
+        // A dataset whose single feature is the row number, and a listener reading back each batch's
+        // rows through the model: epoch e must see Batches.shuffled(..., seed)'s epoch e - 1.
+        int rows = 10;
+        float[] ids = new float[rows * Blobs.INPUTS];
+        for (int r = 0; r < rows; r++) {
+            ids[r * Blobs.INPUTS] = r;
+        }
+        Dataset numbered = Dataset.of(ids, new int[rows], Blobs.INPUTS, Blobs.CLASSES);
+        List<Integer> seen = new ArrayList<>();
+        SoftmaxRegression recording = new SoftmaxRegression(Blobs.INPUTS, Blobs.CLASSES, 0.1, 7) {
+            @Override
+            public float trainStep(float[] x, int[] labels, int n) {
+                for (int i = 0; i < n; i++) {
+                    seen.add((int) x[i * Blobs.INPUTS]);
+                }
+                return 0;
+            }
+        };
+        Fit.model(recording).epochs(3).batchSize(4).shuffleSeed(11).quiet().run(numbered);
+
+        List<Integer> expected = new ArrayList<>();
+        Batches batches = Batches.shuffled(numbered, 4, 11);
+        for (int epoch = 0; epoch < 3; epoch++) {
+            batches.startEpoch(epoch);
+            while (batches.next()) {
+                for (int i = 0; i < batches.size(); i++) {
+                    expected.add((int) batches.x()[i * Blobs.INPUTS]);
+                }
+            }
+        }
+        assertEquals(expected, seen);
+        assertNotEquals(seen.subList(0, rows), seen.subList(rows, 2 * rows), "each epoch has its own order");
     }
 
     @Test
@@ -292,8 +339,12 @@ class FitTest {
         for (int e = 0; e < 4; e++) {
             assertEquals(withoutTimings(straightHistory.get(e)), withoutTimings(resumedHistory.get(e)));
         }
-        assertEquals(Files.readAllBytes(dir.resolve("straight").resolve(Fit.BEST_CHECKPOINT)).length,
-                Files.readAllBytes(dir.resolve("split").resolve(Fit.BEST_CHECKPOINT)).length);
+        // The best checkpoints agree too (their histories' timings differ, so compare the state only).
+        Map<String, String> straightBest = metadata(dir.resolve("straight").resolve(Fit.BEST_CHECKPOINT));
+        Map<String, String> splitBest = metadata(dir.resolve("split").resolve(Fit.BEST_CHECKPOINT));
+        for (String key : List.of("train.epoch", "train.best_metric", "train.schedule_step", "kiln.steps")) {
+            assertEquals(straightBest.get(key), splitBest.get(key), key);
+        }
     }
 
     private static EpochResult withoutTimings(EpochResult e) {
