@@ -110,8 +110,8 @@ public final class Fit {
     }
 
     /**
-     * Rows to evaluate after each epoch: loss and accuracy in evaluation mode, in batches of {@link
-     * #batchSize}.
+     * Rows to evaluate after each epoch: {@link Evaluation loss and accuracy} in evaluation mode, in
+     * batches of {@link #batchSize}.
      */
     public Fit validation(Dataset validation) {
         this.validation = Objects.requireNonNull(validation, "validation");
@@ -187,9 +187,9 @@ public final class Fit {
      */
     public History run(Dataset train) throws IOException {
         Objects.requireNonNull(train, "train");
-        checkFits("training", train);
+        Evaluation.checkFits(model, "training", train);
         if (validation != null) {
-            checkFits("validation", validation);
+            Evaluation.checkFits(model, "validation", validation);
         }
         if (patience > 0 && validation == null) {
             throw new IllegalStateException("early stopping needs a validation set");
@@ -206,8 +206,10 @@ public final class Fit {
         }
 
         int rows = train.size();
-        Batches batches = shuffle ? Batches.shuffled(train, batchSize, shuffleSeed) : Batches.sequential(train, batchSize);
-        Evaluation evaluation = validation == null ? null : new Evaluation(validation);
+        Batches batches =
+                shuffle ? Batches.shuffled(train, batchSize, shuffleSeed) : Batches.sequential(train, batchSize);
+        Evaluation.Evaluator evaluator =
+                validation == null ? null : new Evaluation.Evaluator(model, validation, batchSize);
         boolean stoppedEarly = false;
 
         for (int epoch = state.epochsDone + 1; epoch <= epochs; epoch++) {
@@ -245,10 +247,10 @@ public final class Fit {
 
             double validationLoss = Double.NaN;
             double validationAccuracy = Double.NaN;
-            if (evaluation != null) {
-                evaluation.run();
-                validationLoss = evaluation.loss;
-                validationAccuracy = evaluation.accuracy;
+            if (evaluator != null) {
+                Evaluation evaluation = evaluator.run();
+                validationLoss = evaluation.loss();
+                validationAccuracy = evaluation.accuracy();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             EpochResult result = new EpochResult(epoch, lossSum / rows, validationLoss, validationAccuracy,
@@ -279,55 +281,6 @@ public final class Fit {
             l.fitFinished(history);
         }
         return history;
-    }
-
-    private void checkFits(String name, Dataset data) {
-        if (data.size() == 0) {
-            throw new IllegalArgumentException("the " + name + " set has no rows");
-        }
-        if (data.features() != model.inputs()) {
-            throw new IllegalArgumentException("the " + name + " set has " + data.features()
-                    + " features per row, the model takes " + model.inputs());
-        }
-        if (data.classes() > model.classes()) {
-            throw new IllegalArgumentException("the " + name + " set has " + data.classes()
-                    + " classes, the model predicts " + model.classes());
-        }
-    }
-
-    /**
-     * Mean loss (weighted by batch size) and accuracy over the validation set, in evaluation mode,
-     * through buffers allocated once per run.
-     */
-    private final class Evaluation {
-        private final Batches batches;
-        private final int[] predicted = new int[batchSize];
-        double loss;
-        double accuracy;
-
-        Evaluation(Dataset data) {
-            this.batches = Batches.sequential(data, batchSize);
-        }
-
-        void run() {
-            double lossSum = 0;
-            long correct = 0;
-            batches.startEpoch(0);
-            while (batches.next()) {
-                int n = batches.size();
-                int[] labels = batches.labels();
-                lossSum += (double) model.loss(batches.x(), labels, n) * n;
-                model.predict(batches.x(), n, predicted);
-                for (int i = 0; i < n; i++) {
-                    if (predicted[i] == labels[i]) {
-                        correct++;
-                    }
-                }
-            }
-            int rows = batches.dataset().size();
-            loss = lossSum / rows;
-            accuracy = (double) correct / rows;
-        }
     }
 
     /**

@@ -138,6 +138,8 @@ class FitTest {
         }
         assertEquals(meanLoss, result.validationLoss(), 1e-6);
         assertEquals((double) correct / predicted.length, result.validationAccuracy());
+        assertEquals(new Evaluation(result.validationLoss(), result.validationAccuracy()),
+                Evaluation.of(model, VALIDATION, 50), "a test set is scored as the validation set is");
     }
 
     @Test
@@ -245,6 +247,9 @@ class FitTest {
             IllegalArgumentException asValidation = assertThrows(IllegalArgumentException.class,
                     () -> Fit.model(Blobs.model(0.1)).validation(bad).quiet().run(TRAIN));
             assertTrue(asValidation.getMessage().startsWith("the validation set"), asValidation.getMessage());
+            IllegalArgumentException asEvaluated = assertThrows(IllegalArgumentException.class,
+                    () -> Evaluation.of(Blobs.model(0.1), bad, 8));
+            assertTrue(asEvaluated.getMessage().startsWith("the evaluated set"), asEvaluated.getMessage());
         }
     }
 
