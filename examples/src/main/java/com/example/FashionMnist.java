@@ -37,6 +37,7 @@ import java.util.Locale;
  * --data DIR      the four IDX files, raw or gzipped (default /usr/share/datasets/fashion-mnist)
  * --output DIR    where the model, history.csv and history.png go (default target/fashion-mnist)
  * --epochs N      epochs to train (default {@value #EPOCHS}); the schedule spans them all
+ * --batch-size N  rows per optimizer step (default {@value #BATCH_SIZE})
  * --threads N     worker threads (default: every processor)
  * </pre>
  *
@@ -61,14 +62,16 @@ public final class FashionMnist {
     static final String HISTORY_CHART = "history.png";
     static final String INSTALL_COMMAND = "sudo apt-get install dataset-fashion-mnist";
 
-    private static final String USAGE = "usage: FashionMnist [--data DIR] [--output DIR] [--epochs N] [--threads N]";
+    private static final String USAGE =
+            "usage: FashionMnist [--data DIR] [--output DIR] [--epochs N] [--batch-size N] [--threads N]";
 
     /** What to run: the options of the command line. */
-    record Settings(Path data, Path output, int epochs, int threads) {
+    record Settings(Path data, Path output, int epochs, int batchSize, int threads) {
         static Settings parse(String... args) {
             Path data = DEFAULT_DATA;
             Path output = DEFAULT_OUTPUT;
             int epochs = EPOCHS;
+            int batchSize = BATCH_SIZE;
             int threads = Runtime.getRuntime().availableProcessors();
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 == args.length) {
@@ -79,11 +82,12 @@ public final class FashionMnist {
                     case "--data" -> data = Path.of(value);
                     case "--output" -> output = Path.of(value);
                     case "--epochs" -> epochs = positive(args[i], value);
+                    case "--batch-size" -> batchSize = positive(args[i], value);
                     case "--threads" -> threads = positive(args[i], value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-            return new Settings(data, output, epochs, threads);
+            return new Settings(data, output, epochs, batchSize, threads);
         }
 
         private static int positive(String option, String value) {
@@ -144,15 +148,17 @@ public final class FashionMnist {
                 new KilnFashionMnistNet(Options.defaults().withSeed(SEED).withThreads(settings.threads()))) {
             out.printf(Locale.ROOT, "784-256-128-10 ReLU MLP, %,d parameters; SGD momentum 0.9, label smoothing 0.1, "
                     + "cosine from lr %.2g over %d epochs of batch %d; %d threads%n",
-                    model.parameterCount(), model.learningRate(), settings.epochs(), BATCH_SIZE, settings.threads());
-            long steps = (long) settings.epochs() * ((split.train().size() + BATCH_SIZE - 1) / BATCH_SIZE);
+                    model.parameterCount(), model.learningRate(), settings.epochs(), settings.batchSize(),
+                    settings.threads());
+            int batchesPerEpoch = (split.train().size() + settings.batchSize() - 1) / settings.batchSize();
             long trainingStarted = System.nanoTime();
             History history = Fit.model(model)
                     .epochs(settings.epochs())
-                    .batchSize(BATCH_SIZE)
+                    .batchSize(settings.batchSize())
                     .shuffleSeed(SEED)
                     .validation(split.validation())
-                    .scheduler(new CosineAnnealingLR(steps, 0), LearningRateSchedule.Interval.STEP)
+                    .scheduler(new CosineAnnealingLR((long) settings.epochs() * batchesPerEpoch, 0),
+                            LearningRateSchedule.Interval.STEP)
                     .quiet()
                     .listener(progress)
                     .run(split.train());
