@@ -3,6 +3,7 @@ package com.example;
 import dev.kiln.Options;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Idx;
+import dev.kiln.data.Standardizer;
 import dev.kiln.train.ConsoleProgress;
 import dev.kiln.train.CosineAnnealingLR;
 import dev.kiln.train.Evaluation;
@@ -23,7 +24,7 @@ import java.util.Locale;
  *
  * <h2>The recipe</h2>
  * Pixels scaled to [0, 1]; 6,000 of the 60,000 training images held out for validation (a seeded
- * shuffle); a 784 → 256 → 128 → 10 ReLU perceptron with PyTorch's default initialisation (seed 0);
+ * shuffle); each pixel standardised with the mean and deviation of the training part; a 784 → 256 → 128 → 10 ReLU perceptron with PyTorch's default initialisation (seed 0);
  * cross-entropy with label smoothing 0.1; SGD with momentum 0.9 on shuffled batches of {@value
  * #BATCH_SIZE}; the learning rate annealed from 0.1 to 0 along a cosine over all {@value #EPOCHS}
  * epochs, updated every step. The same recipe in PyTorch is {@code
@@ -140,9 +141,13 @@ public final class FashionMnist {
             return 1;
         }
         Dataset.Split split = train.split(VALIDATION_FRACTION, SEED);
+        Standardizer standardizer = Standardizer.fit(split.train());
+        Dataset training = standardizer.apply(split.train());
+        Dataset validation = standardizer.apply(split.validation());
+        test = standardizer.apply(test);
         double loadSeconds = seconds(started);
         out.printf(Locale.ROOT, "Fashion-MNIST from %s: %,d training, %,d validation and %,d test images (%.1f s)%n",
-                settings.data(), split.train().size(), split.validation().size(), test.size(), loadSeconds);
+                settings.data(), training.size(), validation.size(), test.size(), loadSeconds);
 
         try (KilnFashionMnistNet model =
                 new KilnFashionMnistNet(Options.defaults().withSeed(SEED).withThreads(settings.threads()))) {
@@ -150,18 +155,18 @@ public final class FashionMnist {
                     + "cosine from lr %.2g over %d epochs of batch %d; %d threads%n",
                     model.parameterCount(), model.learningRate(), settings.epochs(), settings.batchSize(),
                     settings.threads());
-            int batchesPerEpoch = (split.train().size() + settings.batchSize() - 1) / settings.batchSize();
+            int batchesPerEpoch = (training.size() + settings.batchSize() - 1) / settings.batchSize();
             long trainingStarted = System.nanoTime();
             History history = Fit.model(model)
                     .epochs(settings.epochs())
                     .batchSize(settings.batchSize())
                     .shuffleSeed(SEED)
-                    .validation(split.validation())
+                    .validation(validation)
                     .scheduler(new CosineAnnealingLR((long) settings.epochs() * batchesPerEpoch, 0),
                             LearningRateSchedule.Interval.STEP)
                     .quiet()
                     .listener(progress)
-                    .run(split.train());
+                    .run(training);
             double trainingSeconds = seconds(trainingStarted);
             Evaluation score = Evaluation.of(model, test, 1000);
 
