@@ -128,11 +128,9 @@ public final class FashionMnist {
             return 2;
         }
         long started = System.nanoTime();
-        Dataset train;
-        Dataset test;
+        Data data;
         try {
-            train = Idx.loadMnist(settings.data(), Idx.Part.TRAIN);
-            test = Idx.loadMnist(settings.data(), Idx.Part.TEST);
+            data = load(settings.data());
         } catch (NoSuchFileException e) {
             err.println("Fashion-MNIST is not in " + settings.data() + ": " + e.getMessage() + ".");
             err.println("Install Debian's package with `" + INSTALL_COMMAND + "`,");
@@ -140,11 +138,9 @@ public final class FashionMnist {
                     + "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
             return 1;
         }
-        Dataset.Split split = train.split(VALIDATION_FRACTION, SEED);
-        Standardizer standardizer = Standardizer.fit(split.train());
-        Dataset training = standardizer.apply(split.train());
-        Dataset validation = standardizer.apply(split.validation());
-        test = standardizer.apply(test);
+        Dataset training = data.train();
+        Dataset validation = data.validation();
+        Dataset test = data.test();
         double loadSeconds = seconds(started);
         out.printf(Locale.ROOT, "Fashion-MNIST from %s: %,d training, %,d validation and %,d test images (%.1f s)%n",
                 settings.data(), training.size(), validation.size(), test.size(), loadSeconds);
@@ -182,6 +178,20 @@ public final class FashionMnist {
             out.println("wrote " + modelFile + ", " + HISTORY_CSV + " and " + HISTORY_CHART);
         }
         return 0;
+    }
+
+    /** The three parts of the data, standardised with the statistics of the training part. */
+    record Data(Dataset train, Dataset validation, Dataset test) {}
+
+    /**
+     * Loads the dataset in {@code directory}, holds out the validation part and standardises every
+     * part as the recipe does; a model this example saved expects its inputs prepared this way.
+     */
+    static Data load(Path directory) throws IOException {
+        Dataset.Split split = Idx.loadMnist(directory, Idx.Part.TRAIN).split(VALIDATION_FRACTION, SEED);
+        Standardizer standardizer = Standardizer.fit(split.train());
+        return new Data(standardizer.apply(split.train()), standardizer.apply(split.validation()),
+                standardizer.apply(Idx.loadMnist(directory, Idx.Part.TEST)));
     }
 
     private static double seconds(long since) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Options;
-import dev.kiln.data.Idx;
 import dev.kiln.train.ConsoleProgress;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.History;
@@ -68,7 +67,7 @@ class FashionMnistTest {
         // The saved model is the trained one: loaded afresh, it scores what the run printed.
         try (var loaded = new KilnFashionMnistNet(Options.defaults().withThreads(1))) {
             loaded.load(output.resolve(FashionMnist.MODEL_FILE));
-            Evaluation score = Evaluation.of(loaded, Idx.loadMnist(tinyDataset(), Idx.Part.TEST), 100);
+            Evaluation score = Evaluation.of(loaded, FashionMnist.load(tinyDataset()).test(), 100);
             assertEquals(printed.group(1), String.format(Locale.ROOT, "%.2f", 100 * score.accuracy()));
             // It learned: ten classes, so chance is about 10%.
             assertTrue(score.accuracy() >= 0.5, run.out());
