@@ -89,14 +89,14 @@ public final class CrossEntropy {
                 }
                 continue;
             }
-            double logSumExp = logSumExp(logits, row);
+            double logSumExp = grad == null ? logSumExp(logits, row) : softmaxInto(logits, row, grad);
             double wy = weight[y];
             double nll = -wy * (logits[row + y] - logSumExp);
             double rowLoss = nll;
             if (eps != 0) {
                 double smooth = 0;
                 for (int c = 0; c < classes; c++) {
-                    smooth -= weight[c] * (logits[row + c] - logSumExp);
+                    smooth += weight[c] * (logSumExp - logits[row + c]);
                 }
                 rowLoss = (1 - eps) * nll + smoothShare * smooth;
             }
@@ -105,27 +105,24 @@ public final class CrossEntropy {
             if (perSample != null) {
                 perSample[r] = (float) rowLoss;
             }
-        }
-        double scale = reduction == Reduction.MEAN ? 1 / weightTotal : 1;
-        if (grad != null) {
-            // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)]; zero when nothing is kept.
-            double rowScale = weightTotal == 0 ? 0 : scale;
-            for (int r = 0; r < n; r++) {
-                int y = labels[r];
-                if (y == ignoreIndex) {
-                    continue;
-                }
-                int row = r * classes;
-                double logSumExp = logSumExp(logits, row);
-                double wy = weight[y];
+            if (grad != null) {
+                // Unscaled: (1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c); the 1/W of the mean comes after.
                 for (int c = 0; c < classes; c++) {
-                    double p = Math.exp(logits[row + c] - logSumExp);
+                    double p = grad[row + c];
                     double g = (1 - eps) * wy * (c == y ? p - 1 : p);
                     if (eps != 0) {
                         g += smoothShare * (weightSum * p - weight[c]);
                     }
-                    grad[row + c] = (float) (rowScale * g);
+                    grad[row + c] = (float) g;
                 }
+            }
+        }
+        if (grad != null && reduction == Reduction.MEAN) {
+            // keep_i / W: zero everywhere when nothing is kept (PyTorch's gradient of 0/0 is 0 here).
+            float scale = weightTotal == 0 ? 0f : (float) (1 / weightTotal);
+            int len = n * classes;
+            for (int i = 0; i < len; i++) {
+                grad[i] *= scale;
             }
         }
         return (float) (reduction == Reduction.MEAN ? total / weightTotal : total);
@@ -164,6 +161,25 @@ public final class CrossEntropy {
             }
         }
         return (float) (total * scale);
+    }
+
+    /** Writes the row's softmax into {@code out} (same offsets) and returns its log-sum-exp: one exp per value. */
+    private double softmaxInto(float[] logits, int row, float[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, logits[row + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            double e = Math.exp(logits[row + c] - max);
+            out[row + c] = (float) e;
+            sum += e;
+        }
+        float inverse = (float) (1 / sum);
+        for (int c = 0; c < classes; c++) {
+            out[row + c] *= inverse;
+        }
+        return max + Math.log(sum);
     }
 
     private double logSumExp(float[] logits, int row) {
