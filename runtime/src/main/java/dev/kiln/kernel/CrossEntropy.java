@@ -155,7 +155,7 @@ public final class CrossEntropy {
             if (grad != null) {
                 for (int c = 0; c < classes; c++) {
                     double q = (1 - eps) * targets[row + c] + smoothShare;
-                    double p = Math.exp(logits[row + c] - logSumExp);
+                    double p = FastExp.expNonPositive(logits[row + c] - logSumExp);
                     grad[row + c] = (float) (scale * (p * weightedTargetSum - weight[c] * q));
                 }
             }
@@ -171,7 +171,7 @@ public final class CrossEntropy {
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            double e = Math.exp(logits[row + c] - max);
+            double e = FastExp.expNonPositive(logits[row + c] - max);
             out[row + c] = (float) e;
             sum += e;
         }
@@ -189,7 +189,7 @@ public final class CrossEntropy {
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            sum += Math.exp(logits[row + c] - max);
+            sum += FastExp.expNonPositive(logits[row + c] - max);
         }
         return max + Math.log(sum);
     }
