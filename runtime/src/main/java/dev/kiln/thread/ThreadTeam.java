@@ -28,7 +28,15 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int index, int count);
     }
 
-    private static final int SPINS_BEFORE_PARK = 20_000;
+    /**
+     * How long an idle thread spins before parking: longer than the gap between the kernels of a
+     * training step, short enough not to burn a shared core between steps. Measured in time, not
+     * iterations, because {@link Thread#onSpinWait()} costs from a few to over a hundred cycles
+     * depending on the processor.
+     */
+    private static final long SPIN_NANOS = 100_000;
+    /** Spins between clock reads. */
+    private static final int SPINS_PER_CLOCK_READ = 64;
     private static final AtomicInteger TEAM_IDS = new AtomicInteger();
 
     private final int size;
@@ -128,12 +136,15 @@ public final class ThreadTeam implements AutoCloseable {
             LockSupport.unpark(w);
         }
         drain(dispatch, task, count);
+        long spinStart = 0;
         int spins = 0;
         while (unfinished.get() > 0) {
-            if (spins++ < SPINS_BEFORE_PARK) {
+            if (++spins % SPINS_PER_CLOCK_READ != 0) {
                 Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, 50_000L);
+            } else if (spinStart == 0) {
+                spinStart = System.nanoTime();
+            } else if (System.nanoTime() - spinStart > SPIN_NANOS) {
+                LockSupport.parkNanos(this, 50_000L); // the last finishing worker unparks the caller
             }
         }
         Throwable thrown = failure;
@@ -181,12 +192,15 @@ public final class ThreadTeam implements AutoCloseable {
         while (!closed) {
             long seq = sequence;
             if (seq == seen || (seq & 1) != 0) {
+                long spinStart = 0;
                 int spins = 0;
                 while (((seq = sequence) == seen || (seq & 1) != 0) && !closed) {
-                    if (spins++ < SPINS_BEFORE_PARK) {
+                    if (++spins % SPINS_PER_CLOCK_READ != 0) {
                         Thread.onSpinWait();
-                    } else {
-                        LockSupport.park(this);
+                    } else if (spinStart == 0) {
+                        spinStart = System.nanoTime();
+                    } else if (System.nanoTime() - spinStart > SPIN_NANOS) {
+                        LockSupport.park(this); // run() and close() unpark the workers
                     }
                 }
                 if (closed) {

@@ -294,8 +294,9 @@ class VectorKernelsTest {
     }
 
     @Test
-    void nameSaysVectorWidth() {
-        assertTrue(VECTOR.name().startsWith("Vector API, "), VECTOR.name());
+    void providerChoosesTheseKernelsWhenTheModuleIsPresent() {
+        assertTrue(Kernels.get() instanceof VectorKernels, Kernels.get().name());
+        assertEquals("Vector API, " + VectorKernels.SPECIES.vectorBitSize() + "-bit", VECTOR.name());
     }
 
     private static float[] randoms(SplittableRandom random, int length) {
