@@ -2,6 +2,7 @@ package dev.kiln;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What every generated model offers. Inputs are row-major float arrays: {@code x} holds {@code n}
@@ -70,18 +71,31 @@ public interface KilnModel extends AutoCloseable {
     long steps();
 
     /**
-     * Writes the parameters and the optimizer state as a safetensors file, F32, with PyTorch's
-     * state_dict names and shapes ({@code fc.weight [out, in]}, {@code fc.bias [out]}); optimizer
-     * state goes under {@code optimizer.*} names that PyTorch's {@code load_state_dict(strict=False)}
-     * ignores.
+     * Writes the parameters as a safetensors file that is exactly the equivalent PyTorch module's
+     * state_dict: F32 tensors named and shaped as PyTorch names them ({@code fc.weight [out, in]},
+     * {@code fc.bias [out]}), so {@code module.load_state_dict(safetensors.torch.load_file(f))} works
+     * with {@code strict=True}. The file is replaced atomically: a crash leaves the old file or the new
+     * one, never a torn one.
      */
     void save(Path file) throws IOException;
 
     /**
-     * Reads parameters (and optimizer state, when the file has it) from a safetensors file, such as
-     * one written from the equivalent PyTorch module's state_dict. The file is validated completely
-     * before anything changes: a malformed file, a missing, extra or misshapen tensor leaves the model
-     * as it was.
+     * Writes a training checkpoint: the parameters as {@link #save(Path)} does, plus the optimizer
+     * state as F32 tensors named {@code optimizer.<parameter>.<buffer>} (buffers {@code momentum_buffer}
+     * for SGD with momentum; {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad,
+     * {@code max_exp_avg_sq} for Adam/AdamW, as in PyTorch's optimizer state), the step count and the
+     * generator state in {@code __metadata__} ({@code kiln.steps}, {@code kiln.generator}), and the
+     * given extra metadata (a training loop's state, say). Keys starting with {@code kiln.} are
+     * reserved. Replaced atomically, like {@link #save(Path)}.
+     */
+    void saveCheckpoint(Path file, Map<String, String> metadata) throws IOException;
+
+    /**
+     * Reads the parameters from a safetensors file, such as one saved from the equivalent PyTorch
+     * module's state_dict, or a {@link #saveCheckpoint checkpoint}, in which case the optimizer state,
+     * step count and generator are restored too and training continues exactly. The file is validated
+     * completely before anything changes: a malformed file, a missing, extra, misshapen or non-F32
+     * tensor throws and leaves the model as it was.
      */
     void load(Path file) throws IOException;
 

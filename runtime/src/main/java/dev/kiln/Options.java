@@ -12,14 +12,14 @@ import java.util.Objects;
  */
 public final class Options {
     /**
-     * The seed a fresh PyTorch process starts with ({@code torch.initial_seed()} without
-     * {@code manual_seed}), so a model built with default options holds the same weights as the
-     * same layers built in a fresh Python process.
+     * The seed of {@link #defaults()}: 0, so a default model is deterministic and holds the weights
+     * PyTorch gives the same layers after {@code torch.manual_seed(0)}. (A PyTorch process that never
+     * calls {@code manual_seed} draws a random seed; Kiln never does.)
      */
-    public static final long PYTORCH_DEFAULT_SEED = 67280421310721L;
+    public static final long DEFAULT_SEED = 0L;
 
     private static final Options DEFAULTS =
-            new Options(Runtime.getRuntime().availableProcessors(), PYTORCH_DEFAULT_SEED);
+            new Options(Runtime.getRuntime().availableProcessors(), DEFAULT_SEED);
 
     private final int threads;
     private final long seed;
@@ -29,7 +29,7 @@ public final class Options {
         this.seed = seed;
     }
 
-    /** All processors available to the JVM and {@link #PYTORCH_DEFAULT_SEED}. */
+    /** All processors available to the JVM and seed {@link #DEFAULT_SEED}. */
     public static Options defaults() {
         return DEFAULTS;
     }

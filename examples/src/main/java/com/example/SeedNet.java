@@ -1,0 +1,15 @@
+package com.example;
+
+import dev.kiln.Layer;
+import dev.kiln.Linear;
+import dev.kiln.Loss;
+import dev.kiln.Model;
+import dev.kiln.Sgd;
+
+/** The model of the PyTorch label-smoothing tutorial: Linear(3, 3), cross-entropy with smoothing 0.1, SGD. */
+@Model
+@Loss(labelSmoothing = 0.1)
+@Sgd(lr = 0.1)
+public abstract class SeedNet {
+    @Linear(in = 3, out = 3) Layer fc;
+}

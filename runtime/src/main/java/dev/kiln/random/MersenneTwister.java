@@ -1,0 +1,97 @@
+package dev.kiln.random;
+
+import java.util.Arrays;
+
+/**
+ * MT19937, the generator behind PyTorch's CPU {@code torch.manual_seed}: the same seed gives the
+ * same 32-bit outputs, which is what lets Kiln reproduce PyTorch's initialisation bit for bit. Its
+ * whole state can be saved and restored, so training resumes with the same dropout masks.
+ */
+public final class MersenneTwister {
+    private static final int N = 624;
+    private static final int M = 397;
+    private static final int MATRIX_A = 0x9908b0df;
+    private static final int UPPER_MASK = 0x80000000;
+    private static final int LOWER_MASK = 0x7fffffff;
+
+    private final int[] state = new int[N];
+    private int index;
+
+    /** Seeds as {@code torch.manual_seed(seed)}: {@code init_genrand(seed mod 2^32)}. */
+    public MersenneTwister(long seed) {
+        state[0] = (int) seed;
+        for (int i = 1; i < N; i++) {
+            int prev = state[i - 1];
+            state[i] = 1812433253 * (prev ^ (prev >>> 30)) + i;
+        }
+        index = N;
+    }
+
+    /** The next 32 random bits, as an int. */
+    public int nextInt() {
+        if (index >= N) {
+            twist();
+        }
+        int y = state[index++];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        y ^= y >>> 18;
+        return y;
+    }
+
+    /** A float in [0, 1) from the low 24 bits of one output, as PyTorch's float distributions. */
+    public float nextUnitFloat() {
+        return (nextInt() & 0xFFFFFF) * 0x1.0p-24f;
+    }
+
+    private void twist() {
+        for (int i = 0; i < N; i++) {
+            int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);
+            int next = state[(i + M) % N] ^ (y >>> 1);
+            state[i] = (y & 1) != 0 ? next ^ MATRIX_A : next;
+        }
+        index = 0;
+    }
+
+    /** The state as text (625 hex words), for checkpoints. */
+    public String saveState() {
+        StringBuilder sb = new StringBuilder(N * 9 + 8);
+        sb.append(Integer.toHexString(index));
+        for (int word : state) {
+            sb.append(' ').append(Integer.toHexString(word));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Restores a state written by {@link #saveState()}.
+     *
+     * @throws IllegalArgumentException if the text is not such a state; the generator is unchanged
+     */
+    public void restoreState(String text) {
+        String[] words = text.trim().split(" ");
+        if (words.length != N + 1) {
+            throw new IllegalArgumentException("generator state must have " + (N + 1) + " words, got "
+                    + words.length);
+        }
+        int[] parsed = new int[N + 1];
+        try {
+            for (int i = 0; i < parsed.length; i++) {
+                parsed[i] = Integer.parseUnsignedInt(words[i], 16);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("generator state is not hexadecimal: " + e.getMessage());
+        }
+        if (parsed[0] < 0 || parsed[0] > N) {
+            throw new IllegalArgumentException("generator state index out of range: " + parsed[0]);
+        }
+        index = parsed[0];
+        System.arraycopy(parsed, 1, state, 0, N);
+    }
+
+    @Override
+    public String toString() {
+        return "MersenneTwister[index=" + index + ", state=" + Arrays.hashCode(state) + "]";
+    }
+}

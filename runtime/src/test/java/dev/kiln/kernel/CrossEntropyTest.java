@@ -1,0 +1,120 @@
+package dev.kiln.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.Reduction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The analytic gradient of every loss configuration against central finite differences of the loss. */
+class CrossEntropyTest {
+    private static final int CLASSES = 4;
+    private static final int ROWS = 5;
+
+    static Stream<CrossEntropy> configurations() {
+        List<CrossEntropy> all = new ArrayList<>();
+        double[] weights = {0.5, 2.0, 1.0, 0.25};
+        for (double smoothing : new double[] {0, 0.1, 1.0}) {
+            for (Reduction reduction : Reduction.values()) {
+                for (int ignore : new int[] {-100, 1}) {
+                    all.add(new CrossEntropy(CLASSES, smoothing, null, ignore, reduction));
+                    all.add(new CrossEntropy(CLASSES, smoothing, weights, ignore, reduction));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("configurations")
+    void indexGradientMatchesFiniteDifference(CrossEntropy loss) {
+        Random random = new Random(7);
+        float[] logits = randomLogits(random);
+        int[] labels = {0, 1, 3, 2, 1};
+        float[] grad = new float[logits.length];
+        loss.indexLoss(logits, ROWS, labels, grad, null);
+        for (int i = 0; i < logits.length; i++) {
+            float saved = logits[i];
+            double h = 1e-2;
+            logits[i] = (float) (saved + h);
+            double up = loss.indexLoss(logits, ROWS, labels, null, null);
+            logits[i] = (float) (saved - h);
+            double down = loss.indexLoss(logits, ROWS, labels, null, null);
+            logits[i] = saved;
+            assertEquals((up - down) / (2 * h), grad[i], 2e-4, loss + " logit " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configurations")
+    void probabilityGradientMatchesFiniteDifference(CrossEntropy loss) {
+        Random random = new Random(11);
+        float[] logits = randomLogits(random);
+        float[] targets = new float[logits.length];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = random.nextFloat();
+        }
+        float[] grad = new float[logits.length];
+        loss.probabilityLoss(logits, ROWS, targets, grad, null);
+        for (int i = 0; i < logits.length; i++) {
+            float saved = logits[i];
+            double h = 1e-2;
+            logits[i] = (float) (saved + h);
+            double up = loss.probabilityLoss(logits, ROWS, targets, null, null);
+            logits[i] = (float) (saved - h);
+            double down = loss.probabilityLoss(logits, ROWS, targets, null, null);
+            logits[i] = saved;
+            assertEquals((up - down) / (2 * h), grad[i], 2e-4, loss + " logit " + i);
+        }
+    }
+
+    @Test
+    void perSampleLossesAddUpToTheSum() {
+        CrossEntropy sum = new CrossEntropy(CLASSES, 0.1, new double[] {1, 2, 3, 4}, 2, Reduction.SUM);
+        float[] logits = randomLogits(new Random(3));
+        int[] labels = {0, 2, 3, 1, 2};
+        float[] perSample = new float[ROWS];
+        float total = sum.indexLoss(logits, ROWS, labels, null, perSample);
+        assertEquals(0f, perSample[1]);
+        assertEquals(0f, perSample[4]);
+        double added = 0;
+        for (float l : perSample) {
+            added += l;
+        }
+        assertEquals(total, added, 1e-5);
+    }
+
+    @Test
+    void meanOverOnlyIgnoredRowsIsNaNWithZeroGradient() {
+        CrossEntropy mean = new CrossEntropy(CLASSES, 0.1, null, -100, Reduction.MEAN);
+        float[] logits = randomLogits(new Random(5));
+        float[] grad = new float[logits.length];
+        java.util.Arrays.fill(grad, 9f);
+        float loss = mean.indexLoss(logits, ROWS, new int[] {-100, -100, -100, -100, -100}, grad, null);
+        assertTrue(Float.isNaN(loss));
+        for (float g : grad) {
+            assertEquals(0f, g);
+        }
+    }
+
+    @Test
+    void largeLogitsStayFinite() {
+        CrossEntropy mean = new CrossEntropy(2, 0, null, -100, Reduction.MEAN);
+        float loss = mean.indexLoss(new float[] {1e30f, -1e30f}, 1, new int[] {1}, new float[2], null);
+        assertEquals(2e30f, loss, 1e24f);
+    }
+
+    private static float[] randomLogits(Random random) {
+        float[] logits = new float[ROWS * CLASSES];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (random.nextGaussian() * 2);
+        }
+        return logits;
+    }
+}
