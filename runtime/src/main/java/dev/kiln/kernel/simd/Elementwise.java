@@ -30,13 +30,18 @@ final class Elementwise implements ThreadTeam.Task {
 
     private enum Op { ACTIVATION_FORWARD, ACTIVATION_BACKWARD, DROPOUT, SGD, ADAM }
 
+    // The operands of the current call; arrays are cleared afterwards so the task keeps none alive.
     private Op op;
     private int len;
     private Activation activation;
-    private float[] x, y, z, w, u;
+    private float[] pre, post, grad;
+    private float[] values;
     private byte[] mask;
-    private float f1, f2, f3, f4, f5, f6, f7, f8, f9;
-    private boolean flag1, flag2;
+    private float scale;
+    private float[] params, grads, momentumBuffer, expAvg, expAvgSq, maxExpAvgSq;
+    private float lr, momentum, keep, weightDecay;
+    private float beta1, oneMinusBeta1, beta2, oneMinusBeta2, shrink, eps, negStepSize, bc2Sqrt;
+    private boolean nesterov, firstStep, decay, decoupled;
 
     private void dispatch(ThreadTeam team, Op op, int len, boolean costly) {
         this.op = op;
@@ -45,7 +50,7 @@ final class Elementwise implements ThreadTeam.Task {
         try {
             team.run(parts, this);
         } finally {
-            x = y = z = w = u = null;
+            pre = post = grad = values = params = grads = momentumBuffer = expAvg = expAvgSq = maxExpAvgSq = null;
             mask = null;
             activation = null;
         }
@@ -53,60 +58,60 @@ final class Elementwise implements ThreadTeam.Task {
 
     void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
         activation = f;
-        this.z = z;
-        this.y = a;
+        pre = z;
+        post = a;
         dispatch(team, Op.ACTIVATION_FORWARD, len, isTranscendental(f));
     }
 
     void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
         activation = f;
-        this.z = z;
-        this.y = a;
-        this.x = grad;
+        pre = z;
+        post = a;
+        this.grad = grad;
         dispatch(team, Op.ACTIVATION_BACKWARD, len, isTranscendental(f));
     }
 
     void dropout(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
-        this.x = x;
+        values = x;
         this.mask = mask;
-        this.f1 = scale;
+        this.scale = scale;
         dispatch(team, Op.DROPOUT, len, false);
     }
 
     void sgd(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
              float lr, float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
-        x = params;
-        y = grads;
-        z = momentumBuffer;
-        f1 = lr;
-        f2 = momentum;
-        f3 = 1f - dampening;
-        f4 = weightDecay;
-        flag1 = nesterov;
-        flag2 = firstStep;
+        this.params = params;
+        this.grads = grads;
+        this.momentumBuffer = momentumBuffer;
+        this.lr = lr;
+        this.momentum = momentum;
+        keep = 1f - dampening;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+        this.firstStep = firstStep;
         dispatch(team, Op.SGD, len, false);
     }
 
     void adam(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
               float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
               double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
-        x = params;
-        y = grads;
-        z = expAvg;
-        w = expAvgSq;
-        u = maxExpAvgSq;
+        this.params = params;
+        this.grads = grads;
+        this.expAvg = expAvg;
+        this.expAvgSq = expAvgSq;
+        this.maxExpAvgSq = maxExpAvgSq;
         // The float constants of ScalarKernels.adamUpdate, rounded the same way.
-        f1 = (float) beta1;
-        f2 = (float) (1 - beta1);
-        f3 = (float) beta2;
-        f4 = (float) (1 - beta2);
-        f5 = (float) weightDecay;
-        f6 = (float) (1 - lr * weightDecay);
-        f7 = (float) eps;
-        f8 = (float) -stepSize;
-        flag1 = weightDecay != 0;
-        flag2 = decoupled;
-        f9 = (float) bc2Sqrt;
+        this.beta1 = (float) beta1;
+        oneMinusBeta1 = (float) (1 - beta1);
+        this.beta2 = (float) beta2;
+        oneMinusBeta2 = (float) (1 - beta2);
+        this.weightDecay = (float) weightDecay;
+        shrink = (float) (1 - lr * weightDecay);
+        this.eps = (float) eps;
+        negStepSize = (float) -stepSize;
+        this.bc2Sqrt = (float) bc2Sqrt;
+        decay = weightDecay != 0;
+        this.decoupled = decoupled;
         dispatch(team, Op.ADAM, len, false);
     }
 
@@ -127,13 +132,13 @@ final class Elementwise implements ThreadTeam.Task {
         int to = ThreadTeam.split(len, parts, part + 1, ALIGN);
         switch (op) {
             case ACTIVATION_FORWARD:
-                activationForwardRange(activation, z, y, from, to);
+                activationForwardRange(activation, pre, post, from, to);
                 break;
             case ACTIVATION_BACKWARD:
-                activationBackwardRange(activation, z, y, x, from, to);
+                activationBackwardRange(activation, pre, post, grad, from, to);
                 break;
             case DROPOUT:
-                dropoutRange(x, mask, f1, from, to);
+                dropoutRange(values, mask, scale, from, to);
                 break;
             case SGD:
                 sgdRange(from, to);
@@ -237,9 +242,10 @@ final class Elementwise implements ThreadTeam.Task {
     }
 
     private void sgdRange(int from, int to) {
-        float[] params = x, grads = y, buffer = z;
-        float lr = f1, momentum = f2, keep = f3, weightDecay = f4;
-        boolean nesterov = flag1, firstStep = flag2;
+        // Fields in locals, so the JIT keeps them in registers across the loop.
+        float[] params = this.params, grads = this.grads, buffer = momentumBuffer;
+        float lr = this.lr, momentum = this.momentum, keep = this.keep, weightDecay = this.weightDecay;
+        boolean nesterov = this.nesterov, firstStep = this.firstStep;
         boolean decay = weightDecay != 0f, withMomentum = momentum != 0f;
         int i = from;
         int bound = from + F.loopBound(to - from);
@@ -272,10 +278,11 @@ final class Elementwise implements ThreadTeam.Task {
     }
 
     private void adamRange(int from, int to) {
-        float[] params = x, grads = y, expAvg = z, expAvgSq = w, maxExpAvgSq = u;
-        float b1 = f1, oneMinusB1 = f2, b2 = f3, oneMinusB2 = f4, wd = f5, shrink = f6, eps = f7,
-                negStep = f8, bc2Sqrt = f9;
-        boolean decay = flag1, decoupled = flag2, amsgrad = maxExpAvgSq != null;
+        float[] params = this.params, grads = this.grads, expAvg = this.expAvg, expAvgSq = this.expAvgSq,
+                maxExpAvgSq = this.maxExpAvgSq;
+        float b1 = beta1, oneMinusB1 = oneMinusBeta1, b2 = beta2, oneMinusB2 = oneMinusBeta2, wd = weightDecay,
+                shrink = this.shrink, eps = this.eps, negStep = negStepSize, bc2Sqrt = this.bc2Sqrt;
+        boolean decay = this.decay, decoupled = this.decoupled, amsgrad = maxExpAvgSq != null;
         int i = from;
         int bound = from + F.loopBound(to - from);
         for (; i < bound; i += VLEN) {
