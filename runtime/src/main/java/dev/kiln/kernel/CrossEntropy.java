@@ -75,8 +75,18 @@ public final class CrossEntropy {
     public float indexLoss(float[] logits, int n, int[] labels, float[] grad, float[] perSample) {
         double eps = smoothing;
         double smoothShare = eps / classes;
-        double total = 0;
+        // The mean divides by the kept rows' total weight: known from the labels alone, so the
+        // gradient comes out final in the same pass as the loss.
         double weightTotal = 0;
+        for (int r = 0; r < n; r++) {
+            int y = labels[r];
+            if (y != ignoreIndex) {
+                weightTotal += weight[y];
+            }
+        }
+        // keep_i / W, and zero everywhere when nothing is kept (PyTorch's gradient of 0/0 is 0 here).
+        double gradScale = reduction == Reduction.SUM ? 1 : weightTotal == 0 ? 0 : 1 / weightTotal;
+        double total = 0;
         for (int r = 0; r < n; r++) {
             int row = r * classes;
             int y = labels[r];
@@ -89,42 +99,31 @@ public final class CrossEntropy {
                 }
                 continue;
             }
-            double logSumExp = logSumExp(logits, row);
+            double logSumExp = grad == null ? logSumExp(logits, row) : softmaxInto(logits, row, grad);
             double wy = weight[y];
             double nll = -wy * (logits[row + y] - logSumExp);
             double rowLoss = nll;
             if (eps != 0) {
                 double smooth = 0;
                 for (int c = 0; c < classes; c++) {
-                    smooth -= weight[c] * (logits[row + c] - logSumExp);
+                    smooth += weight[c] * (logSumExp - logits[row + c]);
                 }
                 rowLoss = (1 - eps) * nll + smoothShare * smooth;
             }
             total += rowLoss;
-            weightTotal += wy;
             if (perSample != null) {
                 perSample[r] = (float) rowLoss;
             }
-        }
-        double scale = reduction == Reduction.MEAN ? 1 / weightTotal : 1;
-        if (grad != null) {
-            // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)]; zero when nothing is kept.
-            double rowScale = weightTotal == 0 ? 0 : scale;
-            for (int r = 0; r < n; r++) {
-                int y = labels[r];
-                if (y == ignoreIndex) {
-                    continue;
-                }
-                int row = r * classes;
-                double logSumExp = logSumExp(logits, row);
-                double wy = weight[y];
+            if (grad != null) {
+                // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)], p already in grad.
+                double hard = (1 - eps) * wy;
                 for (int c = 0; c < classes; c++) {
-                    double p = Math.exp(logits[row + c] - logSumExp);
-                    double g = (1 - eps) * wy * (c == y ? p - 1 : p);
+                    double p = grad[row + c];
+                    double g = hard * (c == y ? p - 1 : p);
                     if (eps != 0) {
                         g += smoothShare * (weightSum * p - weight[c]);
                     }
-                    grad[row + c] = (float) (rowScale * g);
+                    grad[row + c] = (float) (gradScale * g);
                 }
             }
         }
@@ -158,12 +157,31 @@ public final class CrossEntropy {
             if (grad != null) {
                 for (int c = 0; c < classes; c++) {
                     double q = (1 - eps) * targets[row + c] + smoothShare;
-                    double p = Math.exp(logits[row + c] - logSumExp);
+                    double p = FastExp.expNonPositive(logits[row + c] - logSumExp);
                     grad[row + c] = (float) (scale * (p * weightedTargetSum - weight[c] * q));
                 }
             }
         }
         return (float) (total * scale);
+    }
+
+    /** Writes the row's softmax into {@code out} (same offsets) and returns its log-sum-exp: one exp per value. */
+    private double softmaxInto(float[] logits, int row, float[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            max = Math.max(max, logits[row + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            double e = FastExp.expNonPositive(logits[row + c] - max);
+            out[row + c] = (float) e;
+            sum += e;
+        }
+        float inverse = (float) (1 / sum);
+        for (int c = 0; c < classes; c++) {
+            out[row + c] *= inverse;
+        }
+        return max + Math.log(sum);
     }
 
     private double logSumExp(float[] logits, int row) {
@@ -173,7 +191,7 @@ public final class CrossEntropy {
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            sum += Math.exp(logits[row + c] - max);
+            sum += FastExp.expNonPositive(logits[row + c] - max);
         }
         return max + Math.log(sum);
     }

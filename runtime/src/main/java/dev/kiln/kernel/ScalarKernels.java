@@ -16,56 +16,19 @@ public class ScalarKernels implements Kernels {
     @Override
     public void linearForward(ThreadTeam team, int n, int in, int out,
                               float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff) {
-        for (int r = 0; r < n; r++) {
-            int xRow = xOff + r * in;
-            int yRow = yOff + r * out;
-            for (int o = 0; o < out; o++) {
-                int wRow = wOff + o * in;
-                float sum = 0f;
-                for (int i = 0; i < in; i++) {
-                    sum += x[xRow + i] * params[wRow + i];
-                }
-                y[yRow + o] = bOff >= 0 ? sum + params[bOff + o] : sum;
-            }
-        }
+        SmallLinear.forward(n, in, out, x, xOff, params, wOff, bOff, y, yOff);
     }
 
     @Override
     public void linearBackwardInput(ThreadTeam team, int n, int in, int out,
                                     float[] dy, int dyOff, float[] params, int wOff, float[] dx, int dxOff) {
-        for (int r = 0; r < n; r++) {
-            int dxRow = dxOff + r * in;
-            int dyRow = dyOff + r * out;
-            java.util.Arrays.fill(dx, dxRow, dxRow + in, 0f);
-            for (int o = 0; o < out; o++) {
-                float g = dy[dyRow + o];
-                int wRow = wOff + o * in;
-                for (int i = 0; i < in; i++) {
-                    dx[dxRow + i] += g * params[wRow + i];
-                }
-            }
-        }
+        SmallLinear.backwardInput(n, in, out, dy, dyOff, params, wOff, dx, dxOff);
     }
 
     @Override
     public void linearBackwardParams(ThreadTeam team, int n, int in, int out,
                                      float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff) {
-        for (int o = 0; o < out; o++) {
-            int gRow = wOff + o * in;
-            java.util.Arrays.fill(grads, gRow, gRow + in, 0f);
-            float biasSum = 0f;
-            for (int r = 0; r < n; r++) {
-                float g = dy[dyOff + r * out + o];
-                biasSum += g;
-                int xRow = xOff + r * in;
-                for (int i = 0; i < in; i++) {
-                    grads[gRow + i] += g * x[xRow + i];
-                }
-            }
-            if (bOff >= 0) {
-                grads[bOff + o] = biasSum;
-            }
-        }
+        SmallLinear.backwardParams(n, in, out, dy, dyOff, x, xOff, grads, wOff, bOff);
     }
 
     @Override

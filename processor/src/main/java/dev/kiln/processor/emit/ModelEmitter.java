@@ -36,6 +36,14 @@ public final class ModelEmitter {
     private static final ClassName ACTIVATION = ClassName.get("dev.kiln.kernel", "Activation");
     private static final ClassName CROSS_ENTROPY = ClassName.get("dev.kiln.kernel", "CrossEntropy");
     private static final ClassName ROWS = ClassName.get("dev.kiln.kernel", "Rows");
+    private static final ClassName SMALL_LINEAR = ClassName.get("dev.kiln.kernel", "SmallLinear");
+
+    /**
+     * Layers with at most this many weights are small: packing them for SIMD micro-kernels costs more
+     * than it saves, so up to {@link #SMALL_WORK} multiply-adds they run as loops the JIT unrolls.
+     */
+    static final int SMALL_LAYER_WEIGHTS = 256;
+    static final int SMALL_WORK = 1 << 14;
     private static final ClassName THREAD_TEAM = ClassName.get("dev.kiln.thread", "ThreadTeam");
     private static final ClassName MERSENNE_TWISTER = ClassName.get("dev.kiln.random", "MersenneTwister");
     private static final ClassName TORCH_INIT = ClassName.get("dev.kiln.random", "TorchInit");
@@ -312,32 +320,32 @@ public final class ModelEmitter {
     // ---- the public contract --------------------------------------------------------------------
 
     private MethodSpec trainStepLabels() {
-        return publicOverride("trainStep", TypeName.FLOAT)
+        MethodSpec.Builder method = publicOverride("trainStep", TypeName.FLOAT)
                 .addParameter(FLOATS, "x").addParameter(INTS, "labels").addParameter(TypeName.INT, "n")
                 .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
-                .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex())
-                .addStatement("float[] logits = forward(x, n, true)")
-                .addStatement("float loss = LOSS.indexLoss(logits, n, labels, $N, null)", gradBuffer(last()))
-                .addStatement("backward(x, n)")
-                .addStatement("optimizer.step(kernels, team, params, grads)")
-                .addStatement("return loss")
-                .build();
+                .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex());
+        return step(method, "indexLoss", "labels");
     }
 
     private MethodSpec trainStepTargets() {
         MethodSpec.Builder method = publicOverride("trainStep", TypeName.FLOAT)
                 .addParameter(FLOATS, "x").addParameter(FLOATS, "targets").addParameter(TypeName.INT, "n");
         if (model.loss().ignoreIndex() >= 0) {
-            method.addStatement("throw new $T($S)", IllegalStateException.class,
+            return method.addStatement("throw new $T($S)", IllegalStateException.class,
                     "ignoreIndex " + model.loss().ignoreIndex() + " cannot be used with probability targets "
-                            + "(PyTorch rejects it too): train with class-index labels or leave ignoreIndex negative");
-            return method.build();
+                            + "(PyTorch rejects it too): train with class-index labels or leave ignoreIndex negative")
+                    .build();
         }
+        method.addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
+                .addStatement("$T.targets(targets, n, CLASSES)", CHECKS);
+        return step(method, "probabilityLoss", "targets");
+    }
+
+    /** The body of a training step, once its arguments are checked. */
+    private MethodSpec step(MethodSpec.Builder method, String lossMethod, String targets) {
         return method
-                .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
-                .addStatement("$T.targets(targets, n, CLASSES)", CHECKS)
                 .addStatement("float[] logits = forward(x, n, true)")
-                .addStatement("float loss = LOSS.probabilityLoss(logits, n, targets, $N, null)", gradBuffer(last()))
+                .addStatement("float loss = LOSS.$L(logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
                 .addStatement("backward(x, n)")
                 .addStatement("optimizer.step(kernels, team, params, grads)")
                 .addStatement("return loss")
@@ -428,8 +436,8 @@ public final class ModelEmitter {
                 .addStatement("ensureCapacity(n)");
         String input = "x";
         for (LayerSpec layer : layers) {
-            method.addStatement("kernels.linearForward(team, n, $L, $L, $N, 0, params, $L, $L, $N, 0)", layer.in(),
-                    layer.out(), input, weightOffset(layer), biasArgument(layer), outBuffer(layer));
+            linear(method, layer, "linearForward", "forward", "$N, 0, params, $L, $L, $N, 0", input,
+                    weightOffset(layer), biasArgument(layer), outBuffer(layer));
             String output = outBuffer(layer);
             if (layer.hasActivation()) {
                 method.addStatement("kernels.activationForward(team, $L, $N, $N, n * $L)", activationConstant(layer),
@@ -473,14 +481,46 @@ public final class ModelEmitter {
                         activationConstant(layer), outBuffer(layer), actBuffer(layer), grad, layer.out());
             }
             String input = i == 0 ? "x" : trainingOutput(layers.get(i - 1));
-            method.addStatement("kernels.linearBackwardParams(team, n, $L, $L, $N, 0, $N, 0, grads, $L, $L)",
-                    layer.in(), layer.out(), grad, input, weightOffset(layer), biasArgument(layer));
+            linear(method, layer, "linearBackwardParams", "backwardParams", "$N, 0, $N, 0, grads, $L, $L", grad, input,
+                    weightOffset(layer), biasArgument(layer));
             if (i > 0) {
-                method.addStatement("kernels.linearBackwardInput(team, n, $L, $L, $N, 0, params, $L, $N, 0)",
-                        layer.in(), layer.out(), grad, weightOffset(layer), gradBuffer(layers.get(i - 1)));
+                linear(method, layer, "linearBackwardInput", "backwardInput", "$N, 0, params, $L, $N, 0", grad,
+                        weightOffset(layer), gradBuffer(layers.get(i - 1)));
             }
         }
         return method.build();
+    }
+
+    /**
+     * One Linear product: the team's kernels, or for a small layer and a small enough batch the
+     * inlinable loops of {@code SmallLinear} with the shape as constants.
+     */
+    private void linear(MethodSpec.Builder method, LayerSpec layer, String kernel, String smallKernel,
+                        String arguments, Object... values) {
+        Object[] shaped = new Object[values.length + 2];
+        shaped[0] = layer.in();
+        shaped[1] = layer.out();
+        System.arraycopy(values, 0, shaped, 2, values.length);
+        CodeBlock vector = CodeBlock.of("kernels." + kernel + "(team, n, $L, $L, " + arguments + ")", shaped);
+        int weights = layer.in() * layer.out();
+        if (weights > SMALL_LAYER_WEIGHTS) {
+            method.addStatement(vector);
+            return;
+        }
+        CodeBlock small = CodeBlock.of("$T." + smallKernel + "(n, $L, $L, " + arguments + ")",
+                prepend(SMALL_LINEAR, shaped));
+        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
+                .addStatement(small)
+                .nextControlFlow("else")
+                .addStatement(vector)
+                .endControlFlow();
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     private MethodSpec ensureCapacityMethod() {

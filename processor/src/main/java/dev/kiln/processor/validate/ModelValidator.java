@@ -179,6 +179,11 @@ public final class ModelValidator {
             previous = field;
             previousOut = out;
         }
+        long total = layers.stream().mapToLong(l -> (long) l.in() * l.out() + l.out()).sum();
+        if (total > Integer.MAX_VALUE / 4) {
+            diagnostics.error(model.type(), "@Model class " + model.type().getSimpleName() + " has " + total
+                    + " parameters, more than Kiln's flat parameter array can hold. Use smaller layers.");
+        }
         if (!anyLinear) {
             diagnostics.error(model.type(), "@Model class " + model.type().getSimpleName() + " declares no layers. "
                     + "Add fields such as '@Linear(in = 784, out = 10) Layer fc;'.");
