@@ -45,6 +45,9 @@ final class Gemm implements ThreadTeam.Task {
     /** Below this many multiply-adds a product stays on the calling thread. */
     static final long PARALLEL_FMAS = 1L << 18;
 
+    /** Packing one element costs about this many multiply-adds in the micro-kernel. */
+    private static final int PACKING_COST = 16;
+
     // The product this task computes, set by multiply(); cleared after each run so the task does not
     // keep arrays alive.
     private int m, n, k;
@@ -114,9 +117,11 @@ final class Gemm implements ThreadTeam.Task {
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
         int parts = (long) m * n * k < PARALLEL_FMAS ? 1 : team.size();
-        // Split the dimension with more panels; never the reduced one, so sums keep their order.
-        splitColumns = columnPanels * NR >= rowPanels * MR ? columnPanels >= parts : rowPanels < parts;
-        parts = Math.min(parts, splitColumns ? columnPanels : rowPanels);
+        // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
+        // one whose busiest part costs less.
+        int columnParts = Math.min(parts, columnPanels), rowParts = Math.min(parts, rowPanels);
+        splitColumns = busiestPartCost(n, NR, columnParts, m) <= busiestPartCost(m, MR, rowParts, n);
+        parts = splitColumns ? columnParts : rowParts;
         try {
             team.run(parts, this);
         } finally {
@@ -127,6 +132,18 @@ final class Gemm implements ThreadTeam.Task {
             this.act = null;
             this.activation = null;
         }
+    }
+
+    /**
+     * Relative cost, per unit of depth, of the busiest part when {@code split} outputs (in panels of
+     * {@code panel}) are divided into {@code parts} and the other dimension has {@code other}: its
+     * multiply-adds plus its packing, which includes the whole operand of the other dimension (every
+     * part packs that one for itself).
+     */
+    private static long busiestPartCost(int split, int panel, int parts, int other) {
+        int panels = (split + panel - 1) / panel;
+        long busiest = Math.min(split, (long) (panels + parts - 1) / parts * panel);
+        return busiest * other + PACKING_COST * (busiest + other);
     }
 
     @Override
