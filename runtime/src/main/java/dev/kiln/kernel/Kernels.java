@@ -37,6 +37,34 @@ public interface Kernels {
     void linearBackwardParams(ThreadTeam team, int n, int in, int out,
                               float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff);
 
+    /**
+     * A Linear layer and its activation in one call: {@code z[n][out] = x · Wᵀ (+ b)} as
+     * {@link #linearForward} and {@code a = f(z)} as {@link #activationForward}, bit for bit, with the
+     * activation applied while each block of {@code z} is still in cache. {@code a} may be {@code z} at
+     * the same offset (then only {@code f(z)} is kept).
+     */
+    void linearActivationForward(ThreadTeam team, Activation f, int n, int in, int out,
+                                 float[] x, int xOff, float[] params, int wOff, int bOff,
+                                 float[] z, int zOff, float[] a, int aOff);
+
+    /**
+     * The backward pass of {@link #linearActivationForward} in one call, as {@link #activationBackward}
+     * (on {@code z}, {@code a}, {@code grad} from index 0, {@code n·out} elements), then
+     * {@link #linearBackwardParams} and, when {@code dx != null}, {@link #linearBackwardInput}, with the
+     * same results. {@code grad} enters as the gradient with respect to {@code a} and leaves as the one
+     * with respect to {@code z}. (Here a composition, so that callers need one call per layer and an
+     * implementation may fuse the derivative into the products.)
+     */
+    default void linearActivationBackward(ThreadTeam team, Activation f, int n, int in, int out,
+                                          float[] z, float[] a, float[] grad, float[] x, int xOff,
+                                          float[] params, int wOff, int bOff, float[] grads, float[] dx, int dxOff) {
+        activationBackward(team, f, z, a, grad, n * out);
+        linearBackwardParams(team, n, in, out, grad, 0, x, xOff, grads, wOff, bOff);
+        if (dx != null) {
+            linearBackwardInput(team, n, in, out, grad, 0, params, wOff, dx, dxOff);
+        }
+    }
+
     /** {@code a[i] = f(z[i])} for {@code i < len}; {@code a} may be {@code z}. */
     void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len);
 

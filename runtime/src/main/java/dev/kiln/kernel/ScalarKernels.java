@@ -32,6 +32,16 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void linearActivationForward(ThreadTeam team, Activation f, int n, int in, int out,
+                                        float[] x, int xOff, float[] params, int wOff, int bOff,
+                                        float[] z, int zOff, float[] a, int aOff) {
+        SmallLinear.forward(n, in, out, x, xOff, params, wOff, bOff, z, zOff);
+        for (int i = 0, len = n * out; i < len; i++) {
+            a[aOff + i] = f.apply(z[zOff + i]);
+        }
+    }
+
+    @Override
     public void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
         for (int i = 0; i < len; i++) {
             a[i] = f.apply(z[i]);

@@ -152,35 +152,43 @@ final class Elementwise implements ThreadTeam.Task {
     }
 
     private static void activationForwardRange(Activation f, float[] z, float[] a, int from, int to) {
-        int i = from;
-        int bound = from + F.loopBound(to - from);
+        activationForward(f, z, from, a, from, to - from);
+    }
+
+    /**
+     * {@code a[aAt + i] = f(z[zAt + i])} for {@code i < count}, as {@link Activation#apply}; {@code a} may
+     * be {@code z} at the same offset. Also the GEMM epilogue of fused Linear layers.
+     */
+    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
+        int i = 0;
+        int bound = F.loopBound(count);
         switch (f.kind()) {
             case IDENTITY:
-                if (a != z) {
-                    System.arraycopy(z, from, a, from, to - from);
+                if (a != z || aAt != zAt) {
+                    System.arraycopy(z, zAt, a, aAt, count);
                 }
                 return;
             case RELU: {
                 FloatVector zero = FloatVector.zero(F);
                 for (; i < bound; i += VLEN) {
-                    FloatVector v = FloatVector.fromArray(F, z, i);
-                    zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, i);
+                    FloatVector v = FloatVector.fromArray(F, z, zAt + i);
+                    zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
                 }
                 break;
             }
             case LEAKY_RELU: {
                 float slope = f.negativeSlope();
                 for (; i < bound; i += VLEN) {
-                    FloatVector v = FloatVector.fromArray(F, z, i);
-                    v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, i);
+                    FloatVector v = FloatVector.fromArray(F, z, zAt + i);
+                    v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
                 }
                 break;
             }
             default:
                 break;
         }
-        for (; i < to; i++) {
-            a[i] = f.apply(z[i]);
+        for (; i < count; i++) {
+            a[aAt + i] = f.apply(z[zAt + i]);
         }
     }
 

@@ -1,19 +1,22 @@
 package dev.kiln.kernel.simd;
 
+import dev.kiln.kernel.Activation;
 import dev.kiln.thread.ThreadTeam;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed, cache-blocked matrix product {@code C = op(A) · op(B) (+ bias per column)}, where each
- * operand may be stored transposed; the three Linear-layer products and {@code sgemm} are all this.
+ * Packed, cache-blocked matrix product {@code C = op(A) · op(B) (+ bias per column)}, optionally
+ * followed by an activation {@code act = f(C)}, where each operand may be stored transposed; the three
+ * Linear-layer products and {@code sgemm} are all this.
  *
  * <p>The structure is the one of BLIS/GotoBLAS: {@code op(B)} is packed into {@link #KC}×{@code NR}
  * column panels, {@code op(A)} into {@link #MC}×{@link #KC} blocks of {@link #MR}-row panels, both
  * zero-padded to whole panels, and a register-blocked micro-kernel computes an {@code MR×NR} tile as
  * outer products (broadcast one A element, multiply-add it with the B vectors of the row), keeping all
- * accumulators in registers; later depth blocks start from the partial sums in C, and the bias is added
- * once at the end. Because every tile, edge tiles included, runs the same micro-kernel on
+ * accumulators in registers; later depth blocks start from the partial sums in C. The bias and the
+ * activation are applied to each tile right after its last depth block, while it is still in L1 (the
+ * epilogue), so a Linear layer with its activation makes one pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel on
  * padded data with the same {@code k} blocking, each output is computed by the same sequence of
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
@@ -42,11 +45,15 @@ final class Gemm implements ThreadTeam.Task {
     /** Below this many multiply-adds a product stays on the calling thread. */
     static final long PARALLEL_FMAS = 1L << 18;
 
+    /** Packing one element costs about this many multiply-adds in the micro-kernel. */
+    private static final int PACKING_COST = 16;
+
     // The product this task computes, set by multiply(); cleared after each run so the task does not
     // keep arrays alive.
     private int m, n, k;
-    private float[] a, b, c, bias;
-    private int aOff, lda, bOff, ldb, cOff, ldc, biasOff;
+    private float[] a, b, c, bias, act;
+    private int aOff, lda, bOff, ldb, cOff, ldc, biasOff, actOff;
+    private Activation activation;
     private boolean aTransposed, bTransposed, splitColumns;
 
     // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
@@ -70,9 +77,27 @@ final class Gemm implements ThreadTeam.Task {
                   float[] a, int aOff, int lda, boolean aTransposed,
                   float[] b, int bOff, int ldb, boolean bTransposed,
                   float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        multiply(team, m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, c, cOff, ldc, bias, biasOff,
+                null, null, 0);
+    }
+
+    /**
+     * As {@link #multiply(ThreadTeam, int, int, int, float[], int, int, boolean, float[], int, int, boolean,
+     * float[], int, int, float[], int) multiply}, then {@code act[actOff + i·ldc + j] = f(C[i][j])} with the
+     * values of {@link Elementwise}'s activation ({@code f == null}: none). {@code act} may be {@code c}
+     * at the same offset, which leaves only {@code f(C)}.
+     */
+    void multiply(ThreadTeam team, int m, int n, int k,
+                  float[] a, int aOff, int lda, boolean aTransposed,
+                  float[] b, int bOff, int ldb, boolean bTransposed,
+                  float[] c, int cOff, int ldc, float[] bias, int biasOff,
+                  Activation f, float[] act, int actOff) {
         if (m <= 0 || n <= 0) {
             return;
         }
+        this.activation = f;
+        this.act = act;
+        this.actOff = actOff;
         this.m = m;
         this.n = n;
         this.k = k;
@@ -92,9 +117,11 @@ final class Gemm implements ThreadTeam.Task {
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
         int parts = (long) m * n * k < PARALLEL_FMAS ? 1 : team.size();
-        // Split the dimension with more panels; never the reduced one, so sums keep their order.
-        splitColumns = columnPanels * NR >= rowPanels * MR ? columnPanels >= parts : rowPanels < parts;
-        parts = Math.min(parts, splitColumns ? columnPanels : rowPanels);
+        // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
+        // one whose busiest part costs less.
+        int columnParts = Math.min(parts, columnPanels), rowParts = Math.min(parts, rowPanels);
+        splitColumns = busiestPartCost(n, NR, columnParts, m) <= busiestPartCost(m, MR, rowParts, n);
+        parts = splitColumns ? columnParts : rowParts;
         try {
             team.run(parts, this);
         } finally {
@@ -102,7 +129,21 @@ final class Gemm implements ThreadTeam.Task {
             this.b = null;
             this.c = null;
             this.bias = null;
+            this.act = null;
+            this.activation = null;
         }
+    }
+
+    /**
+     * Relative cost, per unit of depth, of the busiest part when {@code split} outputs (in panels of
+     * {@code panel}) are divided into {@code parts} and the other dimension has {@code other}: its
+     * multiply-adds plus its packing, which includes the whole operand of the other dimension (every
+     * part packs that one for itself).
+     */
+    private static long busiestPartCost(int split, int panel, int parts, int other) {
+        int panels = (split + panel - 1) / panel;
+        long busiest = Math.min(split, (long) (panels + parts - 1) / parts * panel);
+        return busiest * other + PACKING_COST * (busiest + other);
     }
 
     @Override
@@ -123,6 +164,7 @@ final class Gemm implements ThreadTeam.Task {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean accumulate = pc > 0;
+                boolean last = pc + kc == k;
                 packB(pb, pc, kc, jc, nc);
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
@@ -131,18 +173,27 @@ final class Gemm implements ThreadTeam.Task {
                         int j = jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int i = ic + ir;
-                            if (ir + MR <= mc && jr + NR <= nc) {
+                            int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
+                            if (rows == MR && cols == NR) {
                                 microKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
                             } else {
-                                edgeTile(kc, pa, ir * kc, pb, jr * kc, tile, i, Math.min(MR, mc - ir),
-                                        j, Math.min(NR, nc - jr), accumulate);
+                                edgeTile(kc, pa, ir * kc, pb, jr * kc, tile, i, rows, j, cols, accumulate);
+                            }
+                            if (last) {
+                                epilogue(i, i + rows, j, j + cols);
                             }
                         }
                     }
                 }
             }
         }
-        finish(rowStart, rowEnd, columnStart, columnEnd);
+        if (k == 0) {
+            for (int i = rowStart; i < rowEnd; i++) {
+                int row = cOff + i * ldc;
+                java.util.Arrays.fill(c, row + columnStart, row + columnEnd, 0f);
+            }
+            epilogue(rowStart, rowEnd, columnStart, columnEnd);
+        }
     }
 
     /**
@@ -162,17 +213,28 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /** Completes this part's outputs: zeros when {@code k == 0}, then the bias. */
-    private void finish(int rowStart, int rowEnd, int columnStart, int columnEnd) {
-        for (int i = rowStart; i < rowEnd; i++) {
-            int row = cOff + i * ldc;
-            if (k == 0) {
-                java.util.Arrays.fill(c, row + columnStart, row + columnEnd, 0f);
-            }
+    /** Completes the finished outputs {@code [i0, i1) × [j0, j1)}: the bias, then the activation. */
+    private void epilogue(int i0, int i1, int j0, int j1) {
+        if (bias == null && activation == null) {
+            return;
+        }
+        int cols = j1 - j0;
+        int bound = SPECIES.loopBound(cols);
+        for (int i = i0; i < i1; i++) {
+            int row = cOff + i * ldc + j0;
             if (bias != null) {
-                for (int j = columnStart; j < columnEnd; j++) {
-                    c[row + j] += bias[biasOff + j];
+                int at = biasOff + j0;
+                int j = 0;
+                for (; j < bound; j += VLEN) {
+                    FloatVector.fromArray(SPECIES, c, row + j).add(FloatVector.fromArray(SPECIES, bias, at + j))
+                            .intoArray(c, row + j);
                 }
+                for (; j < cols; j++) {
+                    c[row + j] += bias[at + j];
+                }
+            }
+            if (activation != null) {
+                Elementwise.activationForward(activation, c, row, act, actOff + i * ldc + j0, cols);
             }
         }
     }
@@ -288,9 +350,9 @@ final class Gemm implements ThreadTeam.Task {
             c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
             c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
         }
-        int ai = aAt;
-        int bi = bAt;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++) {
+            int ai = aAt + p * MR;
+            int bi = bAt + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VLEN);
             FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * VLEN);
@@ -375,9 +437,9 @@ final class Gemm implements ThreadTeam.Task {
             c21 = c30 = c31 = c40 = c00;
             c41 = c50 = c51 = c00;
         }
-        int ai = aAt;
-        int bi = bAt;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++) {
+            int ai = aAt + p * MR;
+            int bi = bAt + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VLEN);
             FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);

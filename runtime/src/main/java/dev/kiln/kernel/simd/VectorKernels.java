@@ -82,6 +82,15 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    @Override
+    public void linearActivationForward(ThreadTeam team, Activation f, int n, int in, int out,
+                                        float[] x, int xOff, float[] params, int wOff, int bOff,
+                                        float[] z, int zOff, float[] a, int aOff) {
+        // The bias and f are applied in the product's epilogue, tile by tile.
+        scratch(team).gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
+                z, zOff, out, params, bOff, f, a, aOff);
+    }
+
     /** {@code sums[j] = Σ_r m[r][j]}, accumulated row by row from zero as the scalar kernel does. */
     private static void sumRows(int rows, int cols, float[] m, int mOff, float[] sums, int sOff) {
         int vlen = SPECIES.length();

@@ -210,6 +210,81 @@ class VectorKernelsTest {
         }
     }
 
+    /** (rows, inner, columns) for the fused layers: edge tiles, several depth blocks, and no depth at all. */
+    private static final int[][] FUSED_SHAPES = {{1, 1, 1}, {17, 37, 3}, {61, 513, 200}, {255, 17, 129}, {13, 0, 9}};
+
+    @ParameterizedTest
+    @MethodSource("activations")
+    void fusedForwardIsLinearThenActivationBitwise(Activation f) {
+        for (int[] s : FUSED_SHAPES) {
+            int batch = s[0], in = s[1], out = s[2];
+            SplittableRandom random = new SplittableRandom(batch * 7L + in * 3L + out);
+            int wOff = 3, bOff = wOff + out * in, xOff = 2, zOff = 5, aOff = 1;
+            float[] params = withSpecialValues(randoms(random, bOff + out));
+            float[] x = randoms(random, xOff + batch * in);
+            for (ThreadTeam team : teams) {
+                for (int bias : new int[] {bOff, -1}) {
+                    String what = f + " " + Arrays.toString(s) + (bias < 0 ? " without" : " with") + " bias, "
+                            + team.size() + " threads";
+                    float[] expectedZ = new float[zOff + batch * out + 2];
+                    VECTOR.linearForward(team, batch, in, out, x, xOff, params, wOff, bias, expectedZ, zOff);
+                    float[] expectedA = new float[aOff + batch * out + 2];
+                    float[] shiftedZ = Arrays.copyOfRange(expectedZ, zOff, zOff + batch * out);
+                    float[] act = new float[batch * out];
+                    SCALAR.activationForward(null, f, shiftedZ, act, batch * out);
+                    System.arraycopy(act, 0, expectedA, aOff, act.length);
+
+                    float[] z = new float[expectedZ.length];
+                    float[] a = new float[expectedA.length];
+                    VECTOR.linearActivationForward(team, f, batch, in, out, x, xOff, params, wOff, bias, z, zOff, a, aOff);
+                    assertBitwise(expectedZ, z, what + ": z");
+                    assertBitwise(expectedA, a, what + ": f(z)");
+
+                    float[] inPlace = new float[expectedZ.length];
+                    VECTOR.linearActivationForward(team, f, batch, in, out, x, xOff, params, wOff, bias,
+                            inPlace, zOff, inPlace, zOff);
+                    float[] expectedInPlace = new float[expectedZ.length];
+                    System.arraycopy(act, 0, expectedInPlace, zOff, act.length);
+                    assertBitwise(expectedInPlace, inPlace, what + ": f(z) in place");
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedBackwardIsActivationBackwardThenBothProducts() {
+        int batch = 37, in = 70, out = 45, wOff = 4, bOff = wOff + out * in, xOff = 3, dxOff = 2;
+        SplittableRandom random = new SplittableRandom(11);
+        float[] params = randoms(random, bOff + out);
+        float[] x = randoms(random, xOff + batch * in);
+        float[] z = randoms(random, batch * out);
+        float[] a = new float[z.length];
+        SCALAR.activationForward(null, Activation.GELU, z, a, z.length);
+        float[] dA = randoms(random, z.length);
+        for (ThreadTeam team : teams) {
+            float[] expectedDz = dA.clone();
+            VECTOR.activationBackward(team, Activation.GELU, z, a, expectedDz, z.length);
+            float[] expectedGrads = new float[params.length];
+            VECTOR.linearBackwardParams(team, batch, in, out, expectedDz, 0, x, xOff, expectedGrads, wOff, bOff);
+            float[] expectedDx = new float[dxOff + batch * in];
+            VECTOR.linearBackwardInput(team, batch, in, out, expectedDz, 0, params, wOff, expectedDx, dxOff);
+
+            float[] grad = dA.clone();
+            float[] grads = new float[params.length];
+            float[] dx = new float[expectedDx.length];
+            VECTOR.linearActivationBackward(team, Activation.GELU, batch, in, out, z, a, grad, x, xOff, params,
+                    wOff, bOff, grads, dx, dxOff);
+            assertBitwise(expectedDz, grad, "dZ");
+            assertBitwise(expectedGrads, grads, "dW, db");
+            assertBitwise(expectedDx, dx, "dX");
+
+            float[] firstLayerGrads = new float[params.length];
+            VECTOR.linearActivationBackward(team, Activation.GELU, batch, in, out, z, a, dA.clone(), x, xOff,
+                    params, wOff, bOff, firstLayerGrads, null, 0);
+            assertBitwise(expectedGrads, firstLayerGrads, "dW, db without dX");
+        }
+    }
+
     @Test
     void dropoutMatchesScalarKernelsBitwise() {
         for (int len : LENGTHS) {
