@@ -436,13 +436,13 @@ public final class ModelEmitter {
                 .addStatement("ensureCapacity(n)");
         String input = "x";
         for (LayerSpec layer : layers) {
-            linear(method, layer, "linearForward", "forward", "$N, 0, params, $L, $L, $N, 0", input,
-                    weightOffset(layer), biasArgument(layer), outBuffer(layer));
             String output = outBuffer(layer);
             if (layer.hasActivation()) {
-                method.addStatement("kernels.activationForward(team, $L, $N, $N, n * $L)", activationConstant(layer),
-                        outBuffer(layer), actBuffer(layer), layer.out());
+                linearActivationForward(method, layer, input);
                 output = actBuffer(layer);
+            } else {
+                linear(method, layer, "linearForward", "forward", "$N, 0, params, $L, $L, $N, 0", input,
+                        weightOffset(layer), biasArgument(layer), outBuffer(layer));
             }
             if (layer.hasDropout()) {
                 String local = layer.name() + "Output";
@@ -513,6 +513,30 @@ public final class ModelEmitter {
                 .addStatement(small)
                 .nextControlFlow("else")
                 .addStatement(vector)
+                .endControlFlow();
+    }
+
+    /**
+     * A layer and its activation: on the SIMD path one fused kernel (bias and activation applied to
+     * each output tile while it is in cache); on the small path the loops, then the activation.
+     */
+    private void linearActivationForward(MethodSpec.Builder method, LayerSpec layer, String input) {
+        CodeBlock activation = CodeBlock.of("kernels.activationForward(team, $L, $N, $N, n * $L)",
+                activationConstant(layer), outBuffer(layer), actBuffer(layer), layer.out());
+        CodeBlock fused = CodeBlock.of("kernels.linearActivationForward(team, $L, n, $L, $L, $N, 0, params, $L, $L, "
+                        + "$N, 0, $N, 0)", activationConstant(layer), layer.in(), layer.out(), input, weightOffset(layer),
+                biasArgument(layer), outBuffer(layer), actBuffer(layer));
+        int weights = layer.in() * layer.out();
+        if (weights > SMALL_LAYER_WEIGHTS) {
+            method.addStatement(fused);
+            return;
+        }
+        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
+                .addStatement("$T.forward(n, $L, $L, $N, 0, params, $L, $L, $N, 0)", SMALL_LINEAR, layer.in(),
+                        layer.out(), input, weightOffset(layer), biasArgument(layer), outBuffer(layer))
+                .addStatement(activation)
+                .nextControlFlow("else")
+                .addStatement(fused)
                 .endControlFlow();
     }
 
