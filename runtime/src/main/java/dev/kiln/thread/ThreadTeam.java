@@ -1,8 +1,10 @@
 package dev.kiln.thread;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * A persistent team of daemon worker threads that run {@link Task parallel-for} loops with the calling
@@ -13,6 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Work is split by {@link #split(int, int, int) fixed ranges} that depend only on the work size and
  * the team size, never on timing, so a kernel that writes each output from one task produces
  * bitwise identical results for every run.
+ *
+ * <p>A team serves one calling thread at a time (a model and its training step); kernels keep their
+ * reusable scratch in the team ({@link #local}), so steady-state dispatches allocate nothing and
+ * models running concurrently on different teams never share mutable state.
  */
 public final class ThreadTeam implements AutoCloseable {
 
@@ -22,7 +28,15 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int index, int count);
     }
 
-    private static final int SPINS_BEFORE_PARK = 20_000;
+    /**
+     * How long an idle thread spins before parking: longer than the gap between the kernels of a
+     * training step, short enough not to burn a shared core between steps. Measured in time, not
+     * iterations, because {@link Thread#onSpinWait()} costs from a few to over a hundred cycles
+     * depending on the processor.
+     */
+    private static final long SPIN_NANOS = 100_000;
+    /** Spins between clock reads. */
+    private static final int SPINS_PER_CLOCK_READ = 64;
     private static final AtomicInteger TEAM_IDS = new AtomicInteger();
 
     private final int size;
@@ -39,6 +53,10 @@ public final class ThreadTeam implements AutoCloseable {
     private final AtomicInteger unfinished = new AtomicInteger();
     private volatile Thread caller;
     private volatile Throwable failure;
+
+    // Per-team state of kernel implementations, looked up by identity (a handful of entries).
+    private Object[] localKeys = new Object[0];
+    private Object[] localValues = new Object[0];
 
     /** A team of {@code threads} threads: the caller plus {@code threads - 1} workers. */
     public ThreadTeam(int threads) {
@@ -64,6 +82,27 @@ public final class ThreadTeam implements AutoCloseable {
     /** Threads in the team, the caller included. */
     public int size() {
         return size;
+    }
+
+    /**
+     * The team's value for {@code key}, created by {@code factory} on first use and returned by every
+     * later call: how kernels keep task objects and scratch buffers per team rather than in static
+     * state. Lookups after the first allocate nothing.
+     */
+    public synchronized <T> T local(Object key, Function<? super ThreadTeam, ? extends T> factory) {
+        for (int i = 0; i < localKeys.length; i++) {
+            if (localKeys[i] == key) {
+                @SuppressWarnings("unchecked")
+                T value = (T) localValues[i];
+                return value;
+            }
+        }
+        T value = factory.apply(this);
+        localKeys = Arrays.copyOf(localKeys, localKeys.length + 1);
+        localValues = Arrays.copyOf(localValues, localValues.length + 1);
+        localKeys[localKeys.length - 1] = key;
+        localValues[localValues.length - 1] = value;
+        return value;
     }
 
     /**
@@ -97,12 +136,15 @@ public final class ThreadTeam implements AutoCloseable {
             LockSupport.unpark(w);
         }
         drain(dispatch, task, count);
+        long spinStart = 0;
         int spins = 0;
         while (unfinished.get() > 0) {
-            if (spins++ < SPINS_BEFORE_PARK) {
+            if (++spins % SPINS_PER_CLOCK_READ != 0) {
                 Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, 50_000L);
+            } else if (spinStart == 0) {
+                spinStart = System.nanoTime();
+            } else if (System.nanoTime() - spinStart > SPIN_NANOS) {
+                LockSupport.parkNanos(this, 50_000L); // the last finishing worker unparks the caller
             }
         }
         Throwable thrown = failure;
@@ -150,12 +192,15 @@ public final class ThreadTeam implements AutoCloseable {
         while (!closed) {
             long seq = sequence;
             if (seq == seen || (seq & 1) != 0) {
+                long spinStart = 0;
                 int spins = 0;
                 while (((seq = sequence) == seen || (seq & 1) != 0) && !closed) {
-                    if (spins++ < SPINS_BEFORE_PARK) {
+                    if (++spins % SPINS_PER_CLOCK_READ != 0) {
                         Thread.onSpinWait();
-                    } else {
-                        LockSupport.park(this);
+                    } else if (spinStart == 0) {
+                        spinStart = System.nanoTime();
+                    } else if (System.nanoTime() - spinStart > SPIN_NANOS) {
+                        LockSupport.park(this); // run() and close() unpark the workers
                     }
                 }
                 if (closed) {

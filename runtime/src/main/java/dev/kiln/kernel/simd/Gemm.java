@@ -1,0 +1,408 @@
+package dev.kiln.kernel.simd;
+
+import dev.kiln.thread.ThreadTeam;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packed, cache-blocked matrix product {@code C = op(A) · op(B) (+ bias per column)}, where each
+ * operand may be stored transposed; the three Linear-layer products and {@code sgemm} are all this.
+ *
+ * <p>The structure is the one of BLIS/GotoBLAS: {@code op(B)} is packed into {@link #KC}×{@code NR}
+ * column panels, {@code op(A)} into {@link #MC}×{@link #KC} blocks of {@link #MR}-row panels, both
+ * zero-padded to whole panels, and a register-blocked micro-kernel computes an {@code MR×NR} tile as
+ * outer products (broadcast one A element, multiply-add it with the B vectors of the row), keeping all
+ * accumulators in registers; later depth blocks start from the partial sums in C, and the bias is added
+ * once at the end. Because every tile, edge tiles included, runs the same micro-kernel on
+ * padded data with the same {@code k} blocking, each output is computed by the same sequence of
+ * roundings whatever the tile position: splitting the output among threads cannot change a bit.
+ *
+ * <p>One instance is a reusable team task: the caller fills the operand fields and runs it on the
+ * team, each part computing a contiguous range of output rows or columns with its own packing buffers.
+ */
+final class Gemm implements ThreadTeam.Task {
+    static final VectorSpecies<Float> SPECIES = VectorKernels.SPECIES;
+    static final int VLEN = SPECIES.length();
+    /** Vectors per micro-tile row: 4 with 512-bit vectors (32 registers), 2 with narrower ones. */
+    static final int NV = VLEN >= 16 ? 4 : 2;
+    /** Micro-tile rows. */
+    static final int MR = 6;
+    /** Micro-tile columns. */
+    static final int NR = NV * VLEN;
+    /** Depth of a packed block: one B micro-panel ({@code KC × NR}) stays in L1/L2 across A panels. */
+    static final int KC = 256;
+    /** Rows of a packed A block (a multiple of {@link #MR}): {@code MC × KC} floats stay in L2. */
+    static final int MC = 24 * MR;
+    /** Columns of a packed B block (a multiple of {@link #NR}). */
+    static final int NC = 1024 / NR * NR;
+
+    /** Below this many multiply-adds a product stays on the calling thread. */
+    static final long PARALLEL_FMAS = 1L << 18;
+
+    // The product this task computes, set by multiply(); cleared after each run so the task does not
+    // keep arrays alive.
+    private int m, n, k;
+    private float[] a, b, c, bias;
+    private int aOff, lda, bOff, ldb, cOff, ldc, biasOff;
+    private boolean aTransposed, bTransposed, splitColumns;
+
+    // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
+    private final float[][] packedA;
+    private final float[][] packedB;
+    private final float[][] tiles;
+
+    Gemm(ThreadTeam team) {
+        int parts = team.size();
+        packedA = new float[parts][MC * KC];
+        packedB = new float[parts][NC * KC];
+        tiles = new float[parts][MR * NR];
+    }
+
+    /**
+     * Computes {@code C[m][n] = op(A)[m][k] · op(B)[k][n] (+ bias[j])}. {@code op(A)(i, p)} is
+     * {@code a[aOff + i·lda + p]}, or {@code a[aOff + p·lda + i]} when {@code aTransposed};
+     * likewise for B. {@code biasOff < 0}: no bias.
+     */
+    void multiply(ThreadTeam team, int m, int n, int k,
+                  float[] a, int aOff, int lda, boolean aTransposed,
+                  float[] b, int bOff, int ldb, boolean bTransposed,
+                  float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.a = a;
+        this.aOff = aOff;
+        this.lda = lda;
+        this.aTransposed = aTransposed;
+        this.b = b;
+        this.bOff = bOff;
+        this.ldb = ldb;
+        this.bTransposed = bTransposed;
+        this.c = c;
+        this.cOff = cOff;
+        this.ldc = ldc;
+        this.bias = biasOff >= 0 ? bias : null;
+        this.biasOff = biasOff;
+        int rowPanels = (m + MR - 1) / MR;
+        int columnPanels = (n + NR - 1) / NR;
+        int parts = (long) m * n * k < PARALLEL_FMAS ? 1 : team.size();
+        // Split the dimension with more panels; never the reduced one, so sums keep their order.
+        splitColumns = columnPanels * NR >= rowPanels * MR ? columnPanels >= parts : rowPanels < parts;
+        parts = Math.min(parts, splitColumns ? columnPanels : rowPanels);
+        try {
+            team.run(parts, this);
+        } finally {
+            this.a = null;
+            this.b = null;
+            this.c = null;
+            this.bias = null;
+        }
+    }
+
+    @Override
+    public void run(int part, int parts) {
+        int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
+        if (splitColumns) {
+            columnStart = ThreadTeam.split(n, parts, part, NR);
+            columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
+        } else {
+            rowStart = ThreadTeam.split(m, parts, part, MR);
+            rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
+        }
+        float[] pa = packedA[part];
+        float[] pb = packedB[part];
+        float[] tile = tiles[part];
+        for (int jc = columnStart; jc < columnEnd; jc += NC) {
+            int nc = Math.min(NC, columnEnd - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean accumulate = pc > 0;
+                packB(pb, pc, kc, jc, nc);
+                for (int ic = rowStart; ic < rowEnd; ic += MC) {
+                    int mc = Math.min(MC, rowEnd - ic);
+                    packA(pa, ic, mc, pc, kc);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int j = jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int i = ic + ir;
+                            if (ir + MR <= mc && jr + NR <= nc) {
+                                microKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
+                            } else {
+                                edgeTile(kc, pa, ir * kc, pb, jr * kc, tile, i, Math.min(MR, mc - ir),
+                                        j, Math.min(NR, nc - jr), accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finish(rowStart, rowEnd, columnStart, columnEnd);
+    }
+
+    /**
+     * A partial tile: runs the same micro-kernel on a full-size copy of it, so its outputs see exactly
+     * the roundings they would see inside a full tile.
+     */
+    private void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile,
+                          int i, int rows, int j, int cols, boolean accumulate) {
+        if (accumulate) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cOff + (i + r) * ldc + j, tile, r * NR, cols);
+            }
+        }
+        microKernel(kc, pa, aAt, pb, bAt, tile, 0, NR, accumulate);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * NR, c, cOff + (i + r) * ldc + j, cols);
+        }
+    }
+
+    /** Completes this part's outputs: zeros when {@code k == 0}, then the bias. */
+    private void finish(int rowStart, int rowEnd, int columnStart, int columnEnd) {
+        for (int i = rowStart; i < rowEnd; i++) {
+            int row = cOff + i * ldc;
+            if (k == 0) {
+                java.util.Arrays.fill(c, row + columnStart, row + columnEnd, 0f);
+            }
+            if (bias != null) {
+                for (int j = columnStart; j < columnEnd; j++) {
+                    c[row + j] += bias[biasOff + j];
+                }
+            }
+        }
+    }
+
+    /** Packs rows {@code [i0, i0+mc)} × depth {@code [p0, p0+kc)} of op(A) as MR-row panels. */
+    private void packA(float[] dst, int i0, int mc, int p0, int kc) {
+        for (int ip = 0; ip < mc; ip += MR) {
+            int panel = ip * kc;
+            int rows = Math.min(MR, mc - ip);
+            if (aTransposed) {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * lda + i0 + ip;
+                    int d = panel + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + ip + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + p * MR + r] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < MR; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+nc)} of op(B) as NR-column panels. */
+    private void packB(float[] dst, int p0, int kc, int j0, int nc) {
+        for (int jp = 0; jp < nc; jp += NR) {
+            int panel = jp * kc;
+            int cols = Math.min(NR, nc - jp);
+            if (bTransposed) {
+                for (int q = 0; q < cols; q++) {
+                    int src = bOff + (j0 + jp + q) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + p * NR + q] = b[src + p];
+                    }
+                }
+                if (cols < NR) {
+                    for (int p = 0; p < kc; p++) {
+                        java.util.Arrays.fill(dst, panel + p * NR + cols, panel + (p + 1) * NR, 0f);
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0 + jp;
+                    int d = panel + p * NR;
+                    System.arraycopy(b, src, dst, d, cols);
+                    if (cols < NR) {
+                        java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt,
+                                    float[] c, int cAt, int ldc, boolean accumulate) {
+        if (NV == 4) {
+            kernel6x4(kc, pa, aAt, pb, bAt, c, cAt, ldc, accumulate);
+        } else {
+            kernel6x2(kc, pa, aAt, pb, bAt, c, cAt, ldc, accumulate);
+        }
+    }
+
+    /** The 512-bit micro-kernel: 6 rows × 4 vectors, 24 accumulators (of 32 registers). */
+    private static void kernel6x4(int kc, float[] pa, int aAt, float[] pb, int bAt,
+                                  float[] c, int cAt, int ldc, boolean accumulate) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(SPECIES, c, cAt);
+            c01 = FloatVector.fromArray(SPECIES, c, cAt + VLEN);
+            c02 = FloatVector.fromArray(SPECIES, c, cAt + 2 * VLEN);
+            c03 = FloatVector.fromArray(SPECIES, c, cAt + 3 * VLEN);
+            c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + VLEN);
+            c12 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + 2 * VLEN);
+            c13 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + 3 * VLEN);
+            c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + VLEN);
+            c22 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + 2 * VLEN);
+            c23 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + 3 * VLEN);
+            c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + VLEN);
+            c32 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + 2 * VLEN);
+            c33 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + 3 * VLEN);
+            c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + VLEN);
+            c42 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + 2 * VLEN);
+            c43 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + 3 * VLEN);
+            c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + VLEN);
+            c52 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + 2 * VLEN);
+            c53 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + 3 * VLEN);
+        } else {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
+            c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
+            c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
+        }
+        int ai = aAt;
+        int bi = bAt;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VLEN);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * VLEN);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, pb, bi + 3 * VLEN);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            c03 = av.fma(b3, c03);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            c13 = av.fma(b3, c13);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            c23 = av.fma(b3, c23);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            c33 = av.fma(b3, c33);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
+            c43 = av.fma(b3, c43);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
+            c53 = av.fma(b3, c53);
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + VLEN);
+        c02.intoArray(c, cAt + 2 * VLEN);
+        c03.intoArray(c, cAt + 3 * VLEN);
+        c10.intoArray(c, cAt + 1 * ldc);
+        c11.intoArray(c, cAt + 1 * ldc + VLEN);
+        c12.intoArray(c, cAt + 1 * ldc + 2 * VLEN);
+        c13.intoArray(c, cAt + 1 * ldc + 3 * VLEN);
+        c20.intoArray(c, cAt + 2 * ldc);
+        c21.intoArray(c, cAt + 2 * ldc + VLEN);
+        c22.intoArray(c, cAt + 2 * ldc + 2 * VLEN);
+        c23.intoArray(c, cAt + 2 * ldc + 3 * VLEN);
+        c30.intoArray(c, cAt + 3 * ldc);
+        c31.intoArray(c, cAt + 3 * ldc + VLEN);
+        c32.intoArray(c, cAt + 3 * ldc + 2 * VLEN);
+        c33.intoArray(c, cAt + 3 * ldc + 3 * VLEN);
+        c40.intoArray(c, cAt + 4 * ldc);
+        c41.intoArray(c, cAt + 4 * ldc + VLEN);
+        c42.intoArray(c, cAt + 4 * ldc + 2 * VLEN);
+        c43.intoArray(c, cAt + 4 * ldc + 3 * VLEN);
+        c50.intoArray(c, cAt + 5 * ldc);
+        c51.intoArray(c, cAt + 5 * ldc + VLEN);
+        c52.intoArray(c, cAt + 5 * ldc + 2 * VLEN);
+        c53.intoArray(c, cAt + 5 * ldc + 3 * VLEN);
+    }
+
+    /** The micro-kernel for 256-bit and narrower vectors (16 registers): 6 rows × 2 vectors. */
+    private static void kernel6x2(int kc, float[] pa, int aAt, float[] pb, int bAt,
+                                  float[] c, int cAt, int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(SPECIES, c, cAt);
+            c01 = FloatVector.fromArray(SPECIES, c, cAt + VLEN);
+            c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + VLEN);
+            c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + VLEN);
+            c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + VLEN);
+            c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + VLEN);
+            c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + VLEN);
+        } else {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c10 = c11 = c20 = c00;
+            c21 = c30 = c31 = c40 = c00;
+            c41 = c50 = c51 = c00;
+        }
+        int ai = aAt;
+        int bi = bAt;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VLEN);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        c00.intoArray(c, cAt);
+        c01.intoArray(c, cAt + VLEN);
+        c10.intoArray(c, cAt + 1 * ldc);
+        c11.intoArray(c, cAt + 1 * ldc + VLEN);
+        c20.intoArray(c, cAt + 2 * ldc);
+        c21.intoArray(c, cAt + 2 * ldc + VLEN);
+        c30.intoArray(c, cAt + 3 * ldc);
+        c31.intoArray(c, cAt + 3 * ldc + VLEN);
+        c40.intoArray(c, cAt + 4 * ldc);
+        c41.intoArray(c, cAt + 4 * ldc + VLEN);
+        c50.intoArray(c, cAt + 5 * ldc);
+        c51.intoArray(c, cAt + 5 * ldc + VLEN);
+    }
+
+}

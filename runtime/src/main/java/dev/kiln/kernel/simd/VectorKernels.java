@@ -1,0 +1,142 @@
+package dev.kiln.kernel.simd;
+
+import dev.kiln.kernel.Activation;
+import dev.kiln.kernel.Kernels;
+import dev.kiln.thread.ThreadTeam;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Vector API ({@code jdk.incubator.vector}), multithreaded over a {@link ThreadTeam}.
+ * Loaded reflectively by {@code KernelProvider} only when the module is present.
+ *
+ * <p>Matrix products run packed, register-blocked micro-kernels ({@link Gemm}); elementwise kernels
+ * reproduce {@link dev.kiln.kernel.ScalarKernels} bit for bit ({@link Elementwise}). Work is split by
+ * output ranges fixed by the sizes and team size only, and never across a reduced dimension, so every
+ * result is bitwise identical for every thread count. The instance is stateless and shared: task
+ * objects and packing buffers live in each team ({@link ThreadTeam#local}), so steady-state calls
+ * allocate nothing.
+ *
+ * <p>The vector width is {@link FloatVector#SPECIES_PREFERRED}; the system property
+ * {@code kiln.vector.bits} (e.g. {@code 256}) selects a narrower one, for testing the other shapes.
+ */
+public final class VectorKernels implements Kernels {
+    static final VectorSpecies<Float> SPECIES = chooseSpecies();
+
+    private static final Object SCRATCH = new Object();
+
+    /** Per-team task objects; a team runs one kernel at a time, so one of each suffices. */
+    private static final class Scratch {
+        final Gemm gemm;
+        final Elementwise elementwise = new Elementwise();
+
+        Scratch(ThreadTeam team) {
+            gemm = new Gemm(team);
+        }
+    }
+
+    public VectorKernels() {}
+
+    private static VectorSpecies<Float> chooseSpecies() {
+        String bits = System.getProperty("kiln.vector.bits");
+        if (bits == null) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits)));
+    }
+
+    private static Scratch scratch(ThreadTeam team) {
+        return team.local(SCRATCH, Scratch::new);
+    }
+
+    @Override
+    public String name() {
+        return "Vector API, " + SPECIES.vectorBitSize() + "-bit";
+    }
+
+    @Override
+    public void linearForward(ThreadTeam team, int n, int in, int out,
+                              float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff) {
+        // Y = X · Wᵀ: W [out][in] read as the transposed B operand.
+        scratch(team).gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
+                y, yOff, out, params, bOff);
+    }
+
+    @Override
+    public void linearBackwardInput(ThreadTeam team, int n, int in, int out,
+                                    float[] dy, int dyOff, float[] params, int wOff, float[] dx, int dxOff) {
+        // dX = dY · W.
+        scratch(team).gemm.multiply(team, n, in, out, dy, dyOff, out, false, params, wOff, in, false,
+                dx, dxOff, in, null, -1);
+    }
+
+    @Override
+    public void linearBackwardParams(ThreadTeam team, int n, int in, int out,
+                                     float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff) {
+        // dW = dYᵀ · X: dY [n][out] read as the transposed A operand; split over dW rows or columns.
+        scratch(team).gemm.multiply(team, out, in, n, dy, dyOff, out, true, x, xOff, in, false,
+                grads, wOff, in, null, -1);
+        if (bOff >= 0) {
+            sumRows(n, out, dy, dyOff, grads, bOff);
+        }
+    }
+
+    /** {@code sums[j] = Σ_r m[r][j]}, accumulated row by row from zero as the scalar kernel does. */
+    private static void sumRows(int rows, int cols, float[] m, int mOff, float[] sums, int sOff) {
+        int vlen = SPECIES.length();
+        int j = 0;
+        for (int bound = SPECIES.loopBound(cols); j < bound; j += vlen) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(SPECIES, m, mOff + r * cols + j));
+            }
+            acc.intoArray(sums, sOff + j);
+        }
+        for (; j < cols; j++) {
+            float acc = 0f;
+            for (int r = 0; r < rows; r++) {
+                acc += m[mOff + r * cols + j];
+            }
+            sums[sOff + j] = acc;
+        }
+    }
+
+    @Override
+    public void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
+        scratch(team).elementwise.activationForward(team, f, z, a, len);
+    }
+
+    @Override
+    public void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
+        scratch(team).elementwise.activationBackward(team, f, z, a, grad, len);
+    }
+
+    @Override
+    public void sgdUpdate(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
+                          float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                          boolean firstStep) {
+        scratch(team).elementwise.sgd(team, params, grads, momentumBuffer, len, lr, momentum, dampening,
+                weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamUpdate(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
+                           float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
+                           double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
+        scratch(team).elementwise.adam(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
+                beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
+    }
+
+    @Override
+    public void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
+        scratch(team).elementwise.dropout(team, x, mask, scale, len);
+    }
+
+    @Override
+    public void sgemm(ThreadTeam team, int m, int n, int k, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        scratch(team).gemm.multiply(team, m, n, k, a, aOff, lda, false, b, bOff, ldb, false,
+                c, cOff, ldc, null, -1);
+    }
+}

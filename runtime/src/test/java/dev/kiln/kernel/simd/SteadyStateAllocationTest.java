@@ -1,0 +1,68 @@
+package dev.kiln.kernel.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.kernel.Activation;
+import dev.kiln.kernel.Kernels;
+import dev.kiln.thread.ThreadTeam;
+import java.lang.management.ManagementFactory;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After warm-up, the kernels allocate nothing, counted on the calling thread and on the team's
+ * workers (a per-call lambda, boxed vector or scratch buffer would show as at least 16 bytes a call).
+ */
+class SteadyStateAllocationTest {
+    private static final int WARM_UP = 1500;
+    private static final int MEASURED = 300;
+
+    private final Kernels kernels = new VectorKernels();
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void steadyStateKernelsAllocateNothingOnAnyThread() {
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+        try (ThreadTeam team = new ThreadTeam(2)) {
+            Set<Thread> workers = new HashSet<>(Thread.getAllStackTraces().keySet());
+            workers.removeAll(before);
+            assertEquals(1, workers.size(), "the team's worker");
+            long[] ids = new long[] {Thread.currentThread().getId(), workers.iterator().next().getId()};
+
+            // Big enough that every kernel splits across the team.
+            int n = 64, in = 128, out = 96, len = 80_000;
+            float[] x = new float[n * in], params = new float[out * in + out], y = new float[n * out];
+            float[] dy = new float[n * out], dx = new float[n * in], grads = new float[params.length];
+            float[] z = new float[len], a = new float[len], g = new float[len], m = new float[len], v = new float[len];
+            byte[] mask = new byte[len];
+            Activation leaky = Activation.leakyRelu(0.01f);
+            Runnable step = () -> {
+                kernels.linearForward(team, n, in, out, x, 0, params, 0, out * in, y, 0);
+                kernels.linearBackwardInput(team, n, in, out, dy, 0, params, 0, dx, 0);
+                kernels.linearBackwardParams(team, n, in, out, dy, 0, x, 0, grads, 0, out * in);
+                kernels.sgemm(team, n, out, in, x, 0, in, params, 0, out, y, 0, out);
+                kernels.activationForward(team, leaky, z, a, len);
+                kernels.activationBackward(team, Activation.TANH, z, a, g, len);
+                kernels.activationForward(team, Activation.SILU, z, a, 5000);
+                kernels.dropoutApply(team, a, mask, 2f, len);
+                kernels.sgdUpdate(team, z, g, m, len, 0.1f, 0.9f, 0f, 1e-4f, false, false);
+                kernels.adamUpdate(team, z, g, m, v, null, len, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1e-3, 0.5);
+            };
+            for (int i = 0; i < WARM_UP; i++) {
+                step.run();
+            }
+            long[] start = threads.getThreadAllocatedBytes(ids);
+            for (int i = 0; i < MEASURED; i++) {
+                step.run();
+            }
+            long[] end = threads.getThreadAllocatedBytes(ids);
+            for (int t = 0; t < ids.length; t++) {
+                double perStep = (double) (end[t] - start[t]) / MEASURED;
+                assertTrue(perStep < 1, (t == 0 ? "caller" : "worker") + " allocated " + perStep + " bytes a step");
+            }
+        }
+    }
+}

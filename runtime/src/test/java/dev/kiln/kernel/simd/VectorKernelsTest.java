@@ -1,0 +1,353 @@
+package dev.kiln.kernel.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.kernel.Activation;
+import dev.kiln.kernel.Kernels;
+import dev.kiln.kernel.ScalarKernels;
+import dev.kiln.thread.ThreadTeam;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API kernels against a double-precision reference (matrix products) and against
+ * {@link ScalarKernels} bit for bit (elementwise kernels), on awkward sizes and offsets, with teams of
+ * 1, 2 and 3 threads whose results must be bitwise identical.
+ */
+class VectorKernelsTest {
+    private static final Kernels VECTOR = new VectorKernels();
+    private static final Kernels SCALAR = new ScalarKernels();
+    private static ThreadTeam[] teams;
+
+    @BeforeAll
+    static void startTeams() {
+        teams = new ThreadTeam[] {new ThreadTeam(1), new ThreadTeam(2), new ThreadTeam(3)};
+    }
+
+    @AfterAll
+    static void closeTeams() {
+        for (ThreadTeam team : teams) {
+            team.close();
+        }
+    }
+
+    /** (rows, inner, columns): tails in every dimension, sizes below and above the threading threshold. */
+    static Stream<Arguments> shapes() {
+        return Stream.of(
+                Arguments.of(1, 1, 1), Arguments.of(3, 15, 17), Arguments.of(17, 37, 3),
+                Arguments.of(37, 255, 15), Arguments.of(7, 1000, 65), Arguments.of(100, 300, 37),
+                Arguments.of(255, 17, 129), Arguments.of(61, 513, 200), Arguments.of(13, 0, 9));
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void sgemmMatchesReferenceForEveryTeam(int m, int k, int n) {
+        SplittableRandom random = new SplittableRandom(m * 31L + k * 7L + n);
+        int lda = k + 3, ldb = n + 5, ldc = n + 2, aOff = 7, bOff = 11, cOff = 5;
+        float[] a = randoms(random, aOff + m * lda);
+        float[] b = randoms(random, bOff + Math.max(k, 1) * ldb);
+        float[] first = null;
+        for (ThreadTeam team : teams) {
+            float[] c = randoms(new SplittableRandom(1), cOff + m * ldc + 4);
+            float[] untouched = c.clone();
+            VECTOR.sgemm(team, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0, bound = 0;
+                    for (int p = 0; p < k; p++) {
+                        double term = (double) a[aOff + i * lda + p] * b[bOff + p * ldb + j];
+                        sum += term;
+                        bound += Math.abs(term);
+                    }
+                    assertClose(sum, bound, k, c[cOff + i * ldc + j], "C", i, j);
+                }
+            }
+            assertOnlyWritten(untouched, c, cOff, m, n, ldc);
+            first = assertSameAsFirst(first, c, team);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void linearFormsMatchReferenceForEveryTeam(int batch, int in, int out) {
+        SplittableRandom random = new SplittableRandom(batch * 131L + in * 17L + out);
+        int wOff = 9, bOff = wOff + out * in + 2, xOff = 4, dyOff = 6;
+        float[] params = randoms(random, bOff + out + 3);
+        float[] x = randoms(random, xOff + batch * in);
+        float[] dy = randoms(random, dyOff + batch * out);
+        float[][] firsts = new float[4][];
+        for (ThreadTeam team : teams) {
+            float[] y = new float[3 + batch * out];
+            float[] yNoBias = new float[3 + batch * out];
+            float[] dx = new float[1 + batch * in];
+            float[] grads = randoms(new SplittableRandom(2), params.length);
+            float[] gradsBefore = grads.clone();
+            VECTOR.linearForward(team, batch, in, out, x, xOff, params, wOff, bOff, y, 3);
+            VECTOR.linearForward(team, batch, in, out, x, xOff, params, wOff, -1, yNoBias, 3);
+            VECTOR.linearBackwardInput(team, batch, in, out, dy, dyOff, params, wOff, dx, 1);
+            VECTOR.linearBackwardParams(team, batch, in, out, dy, dyOff, x, xOff, grads, wOff, bOff);
+            for (int r = 0; r < batch; r++) {
+                for (int o = 0; o < out; o++) {
+                    double sum = 0, bound = 0;
+                    for (int i = 0; i < in; i++) {
+                        double term = (double) x[xOff + r * in + i] * params[wOff + o * in + i];
+                        sum += term;
+                        bound += Math.abs(term);
+                    }
+                    assertClose(sum, bound, in, yNoBias[3 + r * out + o], "Y", r, o);
+                    float bias = params[bOff + o];
+                    assertClose(sum + bias, bound + Math.abs(bias), in + 1, y[3 + r * out + o], "Y+b", r, o);
+                }
+                for (int i = 0; i < in; i++) {
+                    double sum = 0, bound = 0;
+                    for (int o = 0; o < out; o++) {
+                        double term = (double) dy[dyOff + r * out + o] * params[wOff + o * in + i];
+                        sum += term;
+                        bound += Math.abs(term);
+                    }
+                    assertClose(sum, bound, out, dx[1 + r * in + i], "dX", r, i);
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    double sum = 0, bound = 0;
+                    for (int r = 0; r < batch; r++) {
+                        double term = (double) dy[dyOff + r * out + o] * x[xOff + r * in + i];
+                        sum += term;
+                        bound += Math.abs(term);
+                    }
+                    assertClose(sum, bound, batch, grads[wOff + o * in + i], "dW", o, i);
+                }
+                float scalarBiasSum = 0f;
+                for (int r = 0; r < batch; r++) {
+                    scalarBiasSum += dy[dyOff + r * out + o];
+                }
+                assertEquals(scalarBiasSum, grads[bOff + o], "db is summed in row order, as the scalar kernel");
+            }
+            for (int g = 0; g < grads.length; g++) {
+                boolean weight = g >= wOff && g < wOff + out * in;
+                boolean bias = g >= bOff && g < bOff + out;
+                if (!weight && !bias) {
+                    assertEquals(gradsBefore[g], grads[g], "gradient written outside dW, db at " + g);
+                }
+            }
+            firsts[0] = assertSameAsFirst(firsts[0], y, team);
+            firsts[1] = assertSameAsFirst(firsts[1], yNoBias, team);
+            firsts[2] = assertSameAsFirst(firsts[2], dx, team);
+            firsts[3] = assertSameAsFirst(firsts[3], grads, team);
+        }
+    }
+
+    @Test
+    void largeProductIsIdenticalForEveryTeam() {
+        // Several packed blocks in every dimension (k > KC, n > NC, m > MC), split both ways.
+        SplittableRandom random = new SplittableRandom(5);
+        int[][] shapes = {{300, 600, 1100}, {1100, 300, 70}};
+        for (int[] s : shapes) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] a = randoms(random, m * k);
+            float[] b = randoms(random, k * n);
+            float[] first = null;
+            for (ThreadTeam team : teams) {
+                float[] c = new float[m * n];
+                VECTOR.sgemm(team, m, n, k, a, 0, k, b, 0, n, c, 0, n);
+                first = assertSameAsFirst(first, c, team);
+            }
+            for (int probe = 0; probe < 200; probe++) {
+                int i = random.nextInt(m), j = random.nextInt(n);
+                double sum = 0, bound = 0;
+                for (int p = 0; p < k; p++) {
+                    double term = (double) a[i * k + p] * b[p * n + j];
+                    sum += term;
+                    bound += Math.abs(term);
+                }
+                assertClose(sum, bound, k, first[i * n + j], "C", i, j);
+            }
+        }
+    }
+
+    static Stream<Activation> activations() {
+        return Stream.of(Activation.IDENTITY, Activation.RELU, Activation.leakyRelu(0.01f),
+                Activation.leakyRelu(-0.3f), Activation.TANH, Activation.SIGMOID, Activation.GELU,
+                Activation.GELU_TANH, Activation.SILU);
+    }
+
+    /** Lengths with vector tails, and one above the threading threshold so the teams split it. */
+    private static final int[] LENGTHS = {1, 3, 15, 17, 37, 255, 1000, 100_003};
+
+    @ParameterizedTest
+    @MethodSource("activations")
+    void activationsMatchScalarKernelsBitwise(Activation f) {
+        for (int len : LENGTHS) {
+            float[] z = withSpecialValues(randoms(new SplittableRandom(len), len + 2));
+            float[] expectedA = new float[len + 2];
+            SCALAR.activationForward(null, f, z, expectedA, len);
+            float[] grad = randoms(new SplittableRandom(len + 1), len + 2);
+            float[] expectedGrad = grad.clone();
+            SCALAR.activationBackward(null, f, z, expectedA, expectedGrad, len);
+            for (ThreadTeam team : teams) {
+                float[] a = new float[len + 2];
+                VECTOR.activationForward(team, f, z, a, len);
+                assertBitwise(expectedA, a, f + " forward, len " + len + ", " + team.size() + " threads");
+                float[] inPlace = z.clone();
+                VECTOR.activationForward(team, f, inPlace, inPlace, len);
+                float[] expectedInPlace = z.clone();
+                System.arraycopy(expectedA, 0, expectedInPlace, 0, len);
+                assertBitwise(expectedInPlace, inPlace, f + " in place");
+                float[] g = grad.clone();
+                VECTOR.activationBackward(team, f, z, a, g, len);
+                assertBitwise(expectedGrad, g, f + " backward, len " + len + ", " + team.size() + " threads");
+            }
+        }
+    }
+
+    @Test
+    void dropoutMatchesScalarKernelsBitwise() {
+        for (int len : LENGTHS) {
+            SplittableRandom random = new SplittableRandom(len);
+            float[] x = randoms(random, len + 1);
+            byte[] mask = new byte[len + 1];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = (byte) (random.nextInt(3) == 0 ? 0 : 1);
+            }
+            float[] expected = x.clone();
+            SCALAR.dropoutApply(null, expected, mask, 1.25f, len);
+            for (ThreadTeam team : teams) {
+                float[] got = x.clone();
+                VECTOR.dropoutApply(team, got, mask, 1.25f, len);
+                assertBitwise(expected, got, "dropout, len " + len);
+            }
+        }
+    }
+
+    @Test
+    void sgdMatchesScalarKernelsBitwise() {
+        float[][] settings = { // momentum, dampening, weight decay, nesterov
+            {0f, 0f, 0f, 0}, {0f, 0f, 1e-2f, 0}, {0.9f, 0f, 0f, 0}, {0.9f, 0.1f, 5e-4f, 0}, {0.9f, 0f, 1e-3f, 1}};
+        for (float[] s : settings) {
+            for (int len : LENGTHS) {
+                SplittableRandom random = new SplittableRandom(len);
+                float[] params = randoms(random, len + 1);
+                float[] grads = randoms(random, len + 1);
+                float[] buffer = new float[len + 1];
+                float[] expectedParams = params.clone();
+                float[] expectedBuffer = buffer.clone();
+                for (int step = 0; step < 3; step++) {
+                    SCALAR.sgdUpdate(null, expectedParams, grads, s[0] != 0 ? expectedBuffer : null, len, 0.05f,
+                            s[0], s[1], s[2], s[3] != 0, step == 0);
+                }
+                for (ThreadTeam team : teams) {
+                    float[] p = params.clone();
+                    float[] b = buffer.clone();
+                    for (int step = 0; step < 3; step++) {
+                        VECTOR.sgdUpdate(team, p, grads, s[0] != 0 ? b : null, len, 0.05f, s[0], s[1], s[2],
+                                s[3] != 0, step == 0);
+                    }
+                    String what = "SGD " + Arrays.toString(s) + ", len " + len + ", " + team.size() + " threads";
+                    assertBitwise(expectedParams, p, what);
+                    assertBitwise(expectedBuffer, b, what + " momentum buffer");
+                }
+            }
+        }
+    }
+
+    @Test
+    void adamMatchesScalarKernelsBitwise() {
+        // weight decay, decoupled (AdamW), amsgrad
+        double[][] settings = {{0, 0, 0}, {1e-2, 0, 0}, {1e-2, 1, 0}, {0, 0, 1}, {1e-2, 1, 1}};
+        double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        for (double[] s : settings) {
+            for (int len : LENGTHS) {
+                SplittableRandom random = new SplittableRandom(len);
+                float[] params = randoms(random, len + 1);
+                float[][] grads = {randoms(random, len + 1), randoms(random, len + 1), randoms(random, len + 1)};
+                float[][] expected = {params.clone(), new float[len + 1], new float[len + 1], new float[len + 1]};
+                for (ThreadTeam team : teams) {
+                    float[][] got = {params.clone(), new float[len + 1], new float[len + 1], new float[len + 1]};
+                    for (int step = 1; step <= 3; step++) {
+                        double stepSize = lr / (1 - Math.pow(beta1, step));
+                        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+                        if (team == teams[0]) {
+                            SCALAR.adamUpdate(null, expected[0], grads[step - 1], expected[1], expected[2],
+                                    s[2] != 0 ? expected[3] : null, len, lr, beta1, beta2, eps, s[0], s[1] != 0,
+                                    stepSize, bc2Sqrt);
+                        }
+                        VECTOR.adamUpdate(team, got[0], grads[step - 1], got[1], got[2], s[2] != 0 ? got[3] : null,
+                                len, lr, beta1, beta2, eps, s[0], s[1] != 0, stepSize, bc2Sqrt);
+                    }
+                    for (int t = 0; t < 4; t++) {
+                        assertBitwise(expected[t], got[t], "Adam " + Arrays.toString(s) + " state " + t + ", len "
+                                + len + ", " + team.size() + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void providerChoosesTheseKernelsWhenTheModuleIsPresent() {
+        assertTrue(Kernels.get() instanceof VectorKernels, Kernels.get().name());
+        assertEquals("Vector API, " + VectorKernels.SPECIES.vectorBitSize() + "-bit", VECTOR.name());
+    }
+
+    private static float[] randoms(SplittableRandom random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = (float) (random.nextDouble() * 4 - 2);
+        }
+        return values;
+    }
+
+    private static float[] withSpecialValues(float[] values) {
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, -25f, 25f};
+        for (int i = 0; i < values.length; i += 7) {
+            values[i] = specials[(i / 7) % specials.length];
+        }
+        return values;
+    }
+
+    /** Float sums of {@code terms} products are within {@code terms} roundings of the exact sum. */
+    private static void assertClose(double exact, double absSum, int terms, float actual, String what, int i, int j) {
+        double tolerance = (terms + 1) * 0x1p-24 * absSum + Float.MIN_NORMAL;
+        if (!(Math.abs(actual - exact) <= tolerance)) {
+            throw new AssertionError(what + "[" + i + "][" + j + "] = " + actual + ", expected " + exact
+                    + " within " + tolerance);
+        }
+    }
+
+    private static void assertOnlyWritten(float[] before, float[] after, int off, int rows, int cols, int ld) {
+        for (int idx = 0; idx < before.length; idx++) {
+            int rel = idx - off;
+            boolean inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
+            if (!inside) {
+                assertEquals(before[idx], after[idx], "written outside C at " + idx);
+            }
+        }
+    }
+
+    private static float[] assertSameAsFirst(float[] first, float[] result, ThreadTeam team) {
+        if (first == null) {
+            return result;
+        }
+        assertBitwise(first, result, team.size() + " threads differ from 1 thread");
+        return first;
+    }
+
+    private static void assertBitwise(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + ": at " + i + " expected " + expected[i] + " but was " + actual[i]);
+            }
+        }
+        assertArrayEquals(expected, actual);
+    }
+}
