@@ -212,7 +212,7 @@ def main():
     parser.add_argument("--java", default="java")
     parser.add_argument("--windows", type=int, default=9)
     parser.add_argument("--window-ms", type=int, default=1000)
-    parser.add_argument("--warmup-ms", type=int, default=3000)
+    parser.add_argument("--warmup-ms", type=int, default=10000)
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--markdown", default=os.path.join(HERE, "RESULTS.md"))
@@ -264,6 +264,7 @@ def main():
             torch_us = torch_steps[(key, threads)]["median_us"]
             rows.append({"model": key, "threads": threads, "kiln_us": kiln_us, "pytorch_us": torch_us,
                          "speedup": torch_us / kiln_us,
+                         "kiln_alloc_bytes_per_step": kiln_steps[(key, threads)]["alloc_bytes_per_step"],
                          "kiln_gflops": flops_per_step(key) / kiln_us / 1e3,
                          "pytorch_gflops": flops_per_step(key) / torch_us / 1e3})
     by = {(r["model"], r["threads"]): r for r in rows}
@@ -326,12 +327,13 @@ def render_markdown(report):
            "JDK " + env["java"], env["kernels"], peer["torch"], peer["openblas_core"],
            report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"]),
         "",
-        "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up |",
-        "|---|---:|---:|---:|---:|",
+        "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up | Kiln allocation |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for r in report["rows"]:
-        lines.append("| %s | %d | %s | %s | %.2f× |" % (MODEL_NAMES[r["model"]], r["threads"], us(r["kiln_us"]),
-                                                      us(r["pytorch_us"]), r["speedup"]))
+        lines.append("| %s | %d | %s | %s | %.2f× | %.0f B/step |" % (
+            MODEL_NAMES[r["model"]], r["threads"], us(r["kiln_us"]), us(r["pytorch_us"]), r["speedup"],
+            r["kiln_alloc_bytes_per_step"]))
     lines += [
         "",
         "| measure | Kiln | reference |",
@@ -371,6 +373,9 @@ def render_markdown(report):
     for name, value, met in targets:
         lines.append("| %s | %s | %s |" % (name, value, "yes" if met else "**no**"))
     lines += [
+        "",
+        "Kiln allocation: bytes allocated by all threads during the timed windows per step; the few "
+        "that show on slow steps are the measuring code's own, a few hundred bytes per measurement.",
         "",
         "OpenBLAS: %s; the peer process ran without %s. sgemm is the faster of numpy.matmul and torch.mm."
         % (peer["openblas_config"], " and ".join(PEER_DROPPED_ENV)),

@@ -3,6 +3,9 @@ package dev.kiln.bench;
 import dev.kiln.KilnModel;
 import dev.kiln.kernel.Kernels;
 import dev.kiln.thread.ThreadTeam;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,12 +21,15 @@ import java.util.function.LongSupplier;
  *
  * <p>Each measurement warms up for {@code --warmup-ms}, picks a step count that fills about
  * {@code --window-ms}, then times {@code --windows} windows of that many steps and reports their
- * median, so one disturbed window (the machine is shared) does not move the result.
+ * median, so one disturbed window (the machine is shared) does not move the result. The warm-up is
+ * long because the Vector API kernels allocate and run many times slower until C2 has compiled them,
+ * which takes seconds of steps on a busy machine; {@code alloc_bytes_per_step} (every thread's
+ * allocations during the timed windows) shows whether that happened: a compiled step allocates nothing.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.kiln.bench.SideBySide \
  *     [steps|sgemm|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9] [--window-ms=1000]
- *     [--warmup-ms=3000] [--cold-steps=100]
+ *     [--warmup-ms=10000] [--cold-steps=100]
  * </pre>
  *
  * {@code cold} runs the first {@code --cold-steps} steps of the Fashion-MNIST MLP and exits; the
@@ -53,7 +59,7 @@ public final class SideBySide {
         Timing timing = new Timing(
                 Integer.parseInt(options.getOrDefault("windows", "9")),
                 Long.parseLong(options.getOrDefault("window-ms", "1000")) * 1_000_000L,
-                Long.parseLong(options.getOrDefault("warmup-ms", "3000")) * 1_000_000L);
+                Long.parseLong(options.getOrDefault("warmup-ms", "10000")) * 1_000_000L);
         for (String mode : modes) {
             switch (mode) {
                 case "cold" -> cold(Integer.parseInt(options.getOrDefault("cold-steps", "100")), threads[threads.length - 1]);
@@ -81,7 +87,18 @@ public final class SideBySide {
                 "kernels", quote(Kernels.get().name()),
                 "java", quote(Runtime.version().toString()),
                 "vm", quote(System.getProperty("java.vm.name")),
-                "processors", Integer.toString(Runtime.getRuntime().availableProcessors()))));
+                "processors", Integer.toString(Runtime.getRuntime().availableProcessors()),
+                "use_avx", quote(vmOption("UseAVX")),
+                "max_vector_size", quote(vmOption("MaxVectorSize")))));
+    }
+
+    /** A HotSpot flag's value (HotSpot caps vectors at 256 bits on some AVX-512 CPUs). */
+    private static String vmOption(String name) {
+        try {
+            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static void steps(BenchModel bench, int threads, Timing timing) {
@@ -90,18 +107,19 @@ public final class SideBySide {
         int batch = bench.batch();
         try (KilnModel model = bench.create(threads)) {
             float[] sink = new float[1];
-            double[] windows = timing.measure(() -> {
+            Measurement measurement = timing.measure(() -> {
                 sink[0] += model.trainStep(x, labels, batch);
                 return 0;
             });
-            double median = median(windows);
+            double median = measurement.median();
             System.out.println(json(Map.of(
                     "kind", "\"steps\"",
                     "model", quote(bench.key()),
                     "threads", Integer.toString(threads),
                     "batch", Integer.toString(batch),
                     "median_us", fmt(median),
-                    "windows_us", Arrays.toString(Arrays.stream(windows).mapToObj(SideBySide::fmt).toArray()),
+                    "windows_us", measurement.windows(),
+                    "alloc_bytes_per_step", fmt(measurement.bytesPerCall()),
                     "gflops", fmt(bench.flopsPerStep() / median / 1e3),
                     "finite", Boolean.toString(Float.isFinite(sink[0])))));
         }
@@ -118,12 +136,12 @@ public final class SideBySide {
         }
         Kernels kernels = Kernels.get();
         try (ThreadTeam team = new ThreadTeam(threads)) {
-            double[] windows = timing.measure(() -> {
+            Measurement measurement = timing.measure(() -> {
                 kernels.sgemm(team, SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE, a, 0, SGEMM_SIZE, b, 0, SGEMM_SIZE,
                         c, 0, SGEMM_SIZE);
                 return 0;
             });
-            double median = median(windows);
+            double median = measurement.median();
             System.out.println(json(Map.of(
                     "kind", "\"sgemm\"",
                     "size", Integer.toString(SGEMM_SIZE),
@@ -152,10 +170,20 @@ public final class SideBySide {
                 "loss", fmt(loss))));
     }
 
+    /** Microseconds per call in each window, and bytes allocated per call by every thread. */
+    private record Measurement(double[] windowsMicros, double bytesPerCall) {
+        double median() {
+            return SideBySide.median(windowsMicros);
+        }
+
+        String windows() {
+            return Arrays.toString(Arrays.stream(windowsMicros).mapToObj(SideBySide::fmt).toArray());
+        }
+    }
+
     /** Warm-up and window lengths in nanoseconds. */
     private record Timing(int windows, long windowNanos, long warmupNanos) {
-        /** Microseconds per call of {@code body} in each window. */
-        double[] measure(LongSupplier body) {
+        Measurement measure(LongSupplier body) {
             long calls = 0;
             long start = System.nanoTime();
             long elapsed;
@@ -166,6 +194,7 @@ public final class SideBySide {
             } while (elapsed < warmupNanos);
             long perWindow = Math.max(1, Math.round((double) windowNanos * calls / elapsed));
             double[] results = new double[windows];
+            long allocatedBefore = allocatedBytes();
             for (int w = 0; w < windows; w++) {
                 long windowStart = System.nanoTime();
                 for (long i = 0; i < perWindow; i++) {
@@ -173,8 +202,22 @@ public final class SideBySide {
                 }
                 results[w] = (System.nanoTime() - windowStart) / 1e3 / perWindow;
             }
-            return results;
+            long allocated = allocatedBytes() - allocatedBefore;
+            return new Measurement(results, (double) allocated / (windows * perWindow));
         }
+    }
+
+    /**
+     * Bytes allocated so far by all live threads: the caller and the model's workers. (The count
+     * includes the arrays this method allocates, a few hundred bytes per call.)
+     */
+    private static long allocatedBytes() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            total += Math.max(0, bytes);
+        }
+        return total;
     }
 
     private static double median(double[] values) {

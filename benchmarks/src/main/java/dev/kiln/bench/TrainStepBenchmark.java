@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One {@code trainStep} (forward, cross-entropy with label smoothing 0.1, backward, SGD with momentum
  * 0.9) of each generated {@link BenchModel} on a fixed batch. With {@code -prof gc},
- * {@code gc.alloc.rate.norm} shows the step allocates nothing.
+ * {@code gc.alloc.rate.norm} shows the step allocates nothing: what remains is JMH's own bookkeeping,
+ * a few kilobytes per iteration, spread over the iteration's steps (so it shows for the slow models).
  *
  * <pre>
  * mvn -q -pl benchmarks -am package -DskipTests
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class TrainStepBenchmark {
