@@ -210,6 +210,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jar", default=os.path.join(HERE, "target", "benchmarks.jar"))
     parser.add_argument("--java", default="java")
+    parser.add_argument("--jvm-arg", action="append", default=[],
+                        help="an extra option for Kiln's JVM, e.g. -XX:UseAVX=3 (repeatable)")
     parser.add_argument("--windows", type=int, default=9)
     parser.add_argument("--window-ms", type=int, default=1000)
     parser.add_argument("--warmup-ms", type=int, default=10000)
@@ -225,7 +227,8 @@ def main():
 
     timing = ["--windows=%d" % args.windows, "--window-ms=%d" % args.window_ms,
               "--warmup-ms=%d" % args.warmup_ms]
-    java = [args.java, "--add-modules", "jdk.incubator.vector", "-cp", args.jar, "dev.kiln.bench.SideBySide"]
+    java = ([args.java, "--add-modules", "jdk.incubator.vector"] + args.jvm_arg
+            + ["-cp", args.jar, "dev.kiln.bench.SideBySide"])
     started = datetime.datetime.now()
     loads = [load()]
 
@@ -282,10 +285,11 @@ def main():
     }
     report = {
         "date": started.isoformat(timespec="seconds"),
+        "command": " ".join(["/usr/bin/python3", "benchmarks/side_by_side.py"] + sys.argv[1:]),
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "avx512": avx512(),
                     "kernel": platform.release()},
         "load_1min": loads,
-        "settings": {"windows": args.windows, "window_ms": args.window_ms, "warmup_ms": args.warmup_ms,
+        "settings": {"jvm_args": args.jvm_arg, "windows": args.windows, "window_ms": args.window_ms, "warmup_ms": args.warmup_ms,
                      "cold_runs": args.cold_runs, "cold_steps": COLD_STEPS},
         "kiln": {"environment": environment, "steps": list(kiln_steps.values()),
                  "sgemm": list(kiln_sgemm.values())},
@@ -318,14 +322,16 @@ def render_markdown(report):
         "# Kiln vs PyTorch: side by side",
         "",
         "Measured %s on %s (%d cores%s, %s), 1-minute load %s during the run. "
-        "Kiln: %s, %s kernels. PyTorch %s with OpenBLAS (%s kernel). "
+        "Kiln: %s%s, %s kernels. PyTorch %s with OpenBLAS (%s kernel). "
         "Each time is the median of %d windows of about %d ms after %d ms of warm-up. "
-        "Reproduce with `/usr/bin/python3 benchmarks/side_by_side.py` (see the README's Performance section)."
+        "Reproduce with `mvn -q -pl benchmarks -am package -DskipTests` then `%s`."
         % (report["date"], report["machine"]["cpu"], report["machine"]["cores"],
            ", AVX-512" if report["machine"]["avx512"] else "", "Linux " + report["machine"]["kernel"],
            " → ".join("%.1f" % x for x in report["load_1min"]),
-           "JDK " + env["java"], env["kernels"], peer["torch"], peer["openblas_core"],
-           report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"]),
+           "JDK " + env["java"], " with " + " ".join("`%s`" % a for a in report["settings"]["jvm_args"])
+           if report["settings"]["jvm_args"] else "", env["kernels"], peer["torch"], peer["openblas_core"],
+           report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"],
+           report["command"]),
         "",
         "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up | Kiln allocation |",
         "|---|---:|---:|---:|---:|---:|",
