@@ -27,6 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * mvn -q -pl benchmarks -am package -DskipTests
  * java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar SgemmBenchmark
  * </pre>
+ *
+ * <p>HotSpot limits some AVX-512 processors (early Skylake-SP) to 256-bit vectors by default; there,
+ * {@code -jvmArgsAppend -XX:UseAVX=3} measures the 512-bit kernels.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

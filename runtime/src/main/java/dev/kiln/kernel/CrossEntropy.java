@@ -75,8 +75,18 @@ public final class CrossEntropy {
     public float indexLoss(float[] logits, int n, int[] labels, float[] grad, float[] perSample) {
         double eps = smoothing;
         double smoothShare = eps / classes;
-        double total = 0;
+        // The mean divides by the kept rows' total weight: known from the labels alone, so the
+        // gradient comes out final in the same pass as the loss.
         double weightTotal = 0;
+        for (int r = 0; r < n; r++) {
+            int y = labels[r];
+            if (y != ignoreIndex) {
+                weightTotal += weight[y];
+            }
+        }
+        // keep_i / W, and zero everywhere when nothing is kept (PyTorch's gradient of 0/0 is 0 here).
+        double gradScale = reduction == Reduction.SUM ? 1 : weightTotal == 0 ? 0 : 1 / weightTotal;
+        double total = 0;
         for (int r = 0; r < n; r++) {
             int row = r * classes;
             int y = labels[r];
@@ -101,28 +111,20 @@ public final class CrossEntropy {
                 rowLoss = (1 - eps) * nll + smoothShare * smooth;
             }
             total += rowLoss;
-            weightTotal += wy;
             if (perSample != null) {
                 perSample[r] = (float) rowLoss;
             }
             if (grad != null) {
-                // Unscaled: (1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c); the 1/W of the mean comes after.
+                // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)], p already in grad.
+                double hard = (1 - eps) * wy;
                 for (int c = 0; c < classes; c++) {
                     double p = grad[row + c];
-                    double g = (1 - eps) * wy * (c == y ? p - 1 : p);
+                    double g = hard * (c == y ? p - 1 : p);
                     if (eps != 0) {
                         g += smoothShare * (weightSum * p - weight[c]);
                     }
-                    grad[row + c] = (float) g;
+                    grad[row + c] = (float) (gradScale * g);
                 }
-            }
-        }
-        if (grad != null && reduction == Reduction.MEAN) {
-            // keep_i / W: zero everywhere when nothing is kept (PyTorch's gradient of 0/0 is 0 here).
-            float scale = weightTotal == 0 ? 0f : (float) (1 / weightTotal);
-            int len = n * classes;
-            for (int i = 0; i < len; i++) {
-                grad[i] *= scale;
             }
         }
         return (float) (reduction == Reduction.MEAN ? total / weightTotal : total);

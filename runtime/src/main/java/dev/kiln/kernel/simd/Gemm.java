@@ -36,6 +36,9 @@ final class Gemm implements ThreadTeam.Task {
     /** Columns of a packed B block (a multiple of {@link #NR}). */
     static final int NC = 1024 / NR * NR;
 
+    /** Depth of the slices in which a transposed B operand is packed. */
+    private static final int TRANSPOSE_DEPTH = 16;
+
     /** Below this many multiply-adds a product stays on the calling thread. */
     static final long PARALLEL_FMAS = 1L << 18;
 
@@ -212,10 +215,15 @@ final class Gemm implements ThreadTeam.Task {
             int panel = jp * kc;
             int cols = Math.min(NR, nc - jp);
             if (bTransposed) {
-                for (int q = 0; q < cols; q++) {
-                    int src = bOff + (j0 + jp + q) * ldb + p0;
-                    for (int p = 0; p < kc; p++) {
-                        dst[panel + p * NR + q] = b[src + p];
+                // A transpose, in slices of TRANSPOSE_DEPTH rows of the panel so the rows being
+                // written stay in L1 while each source row is read a cache line at a time.
+                for (int ps = 0; ps < kc; ps += TRANSPOSE_DEPTH) {
+                    int pEnd = Math.min(kc, ps + TRANSPOSE_DEPTH);
+                    for (int q = 0; q < cols; q++) {
+                        int src = bOff + (j0 + jp + q) * ldb + p0;
+                        for (int p = ps; p < pEnd; p++) {
+                            dst[panel + p * NR + q] = b[src + p];
+                        }
                     }
                 }
                 if (cols < NR) {
