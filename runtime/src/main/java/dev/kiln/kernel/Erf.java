@@ -1,79 +1,53 @@
 package dev.kiln.kernel;
 
 /**
- * The error function in double precision (Java has no {@code Math.erf}). A power series near zero and
- * a continued fraction for erfc in the tails keep the relative error near 1e-15 everywhere, well past
- * what float GELU needs; the short Abramowitz–Stegun formulas are not accurate enough for negative
- * inputs, where GELU subtracts nearly equal numbers.
+ * The error function for GELU (Java has no {@code Math.erf}), fast and with a small <em>relative</em>
+ * error in the tail. It evaluates erfc with the Chebyshev-fitted form of Numerical Recipes
+ * ({@code erfc(z) = t·exp(-z² + P(t))}, {@code t = 1/(1 + z/2)}), whose fractional error is below
+ * 1.2e-7 for every z ≥ 0: about one float ulp, one exp per call. Exact GELU is {@code x·Φ(x)}, and for
+ * negative x, Φ is a small erfc value: an approximation with a small absolute error (the short
+ * Abramowitz–Stegun formula) would be wrong there in every digit; this one keeps float accuracy.
  */
 public final class Erf {
-    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-    private static final double SERIES_LIMIT = 2.5;
-
     private Erf() {}
 
+    private static final double SERIES_LIMIT = 0.5;
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+    /** erf(x): odd, exact to double rounding for |x| < 0.5, absolute error below 1.2e-7 beyond. */
     public static double erf(double x) {
-        if (Double.isNaN(x)) {
-            return x;
-        }
-        double ax = Math.abs(x);
-        if (ax < SERIES_LIMIT) {
+        if (Math.abs(x) < SERIES_LIMIT) {
             return series(x);
         }
-        double result = 1 - erfcTail(ax);
-        return x < 0 ? -result : result;
+        double magnitude = 1 - tail(Math.abs(x));
+        return x < 0 ? -magnitude : magnitude;
     }
 
-    /** 1 - erf(x), accurate in the far tails where {@code 1 - erf(x)} would cancel. */
+    /** erfc(x) = 1 - erf(x), with relative error below 1.2e-7 for x ≥ 0 (and absolute below 1.2e-7 for x < 0). */
     public static double erfc(double x) {
-        if (Double.isNaN(x)) {
-            return x;
-        }
         if (Math.abs(x) < SERIES_LIMIT) {
             return 1 - series(x);
         }
-        return x > 0 ? erfcTail(x) : 2 - erfcTail(-x);
+        return x >= 0 ? tail(x) : 2 - tail(-x);
     }
 
-    /** erf(x) = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1)). */
+    /** erf(x) = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1)); with x² < 1/4, 12 terms reach double precision. */
     private static double series(double x) {
         double x2 = x * x;
         double term = x;
         double sum = x;
-        for (int k = 1; k < 200; k++) {
+        for (int k = 1; k <= 12; k++) {
             term *= -x2 / k;
-            double add = term / (2 * k + 1);
-            sum += add;
-            if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-                break;
-            }
+            sum += term / (2 * k + 1);
         }
         return TWO_OVER_SQRT_PI * sum;
     }
 
-    /** erfc(x) for x ≥ 2.5 by the Laplace continued fraction, evaluated with modified Lentz. */
-    private static double erfcTail(double x) {
-        if (x > 27) {
-            return 0;
-        }
-        // erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
-        double tiny = 1e-300;
-        double f = x;
-        double c = x;
-        double d = 0;
-        for (int k = 1; k < 500; k++) {
-            double a = k * 0.5;
-            d = x + a * d;
-            d = d == 0 ? tiny : d;
-            c = x + a / c;
-            c = c == 0 ? tiny : c;
-            d = 1 / d;
-            double delta = c * d;
-            f *= delta;
-            if (Math.abs(delta - 1) < 1e-16) {
-                break;
-            }
-        }
-        return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
+    /** erfc(z) for z ≥ 0.5 (Numerical Recipes' fit). */
+    private static double tail(double z) {
+        double t = 1 / (1 + 0.5 * z);
+        double poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+        return t * Math.exp(-z * z + poly);
     }
 }

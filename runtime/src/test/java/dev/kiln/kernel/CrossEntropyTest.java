@@ -34,21 +34,9 @@ class CrossEntropyTest {
     @ParameterizedTest
     @MethodSource("configurations")
     void indexGradientMatchesFiniteDifference(CrossEntropy loss) {
-        Random random = new Random(7);
-        float[] logits = randomLogits(random);
         int[] labels = {0, 1, 3, 2, 1};
-        float[] grad = new float[logits.length];
-        loss.indexLoss(logits, ROWS, labels, grad, null);
-        for (int i = 0; i < logits.length; i++) {
-            float saved = logits[i];
-            double h = 1e-2;
-            logits[i] = (float) (saved + h);
-            double up = loss.indexLoss(logits, ROWS, labels, null, null);
-            logits[i] = (float) (saved - h);
-            double down = loss.indexLoss(logits, ROWS, labels, null, null);
-            logits[i] = saved;
-            assertEquals((up - down) / (2 * h), grad[i], 2e-4, loss + " logit " + i);
-        }
+        assertGradientMatchesFiniteDifference(randomLogits(new Random(7)), loss.toString(),
+                (logits, grad) -> loss.indexLoss(logits, ROWS, labels, grad, null));
     }
 
     @ParameterizedTest
@@ -60,17 +48,27 @@ class CrossEntropyTest {
         for (int i = 0; i < targets.length; i++) {
             targets[i] = random.nextFloat();
         }
+        assertGradientMatchesFiniteDifference(logits, loss.toString(),
+                (l, grad) -> loss.probabilityLoss(l, ROWS, targets, grad, null));
+    }
+
+    /** A loss of the logits that writes its gradient when {@code grad} is not null. */
+    private interface LossFunction {
+        float apply(float[] logits, float[] grad);
+    }
+
+    private static void assertGradientMatchesFiniteDifference(float[] logits, String what, LossFunction loss) {
         float[] grad = new float[logits.length];
-        loss.probabilityLoss(logits, ROWS, targets, grad, null);
+        loss.apply(logits, grad);
+        double h = 1e-2;
         for (int i = 0; i < logits.length; i++) {
             float saved = logits[i];
-            double h = 1e-2;
             logits[i] = (float) (saved + h);
-            double up = loss.probabilityLoss(logits, ROWS, targets, null, null);
+            double up = loss.apply(logits, null);
             logits[i] = (float) (saved - h);
-            double down = loss.probabilityLoss(logits, ROWS, targets, null, null);
+            double down = loss.apply(logits, null);
             logits[i] = saved;
-            assertEquals((up - down) / (2 * h), grad[i], 2e-4, loss + " logit " + i);
+            assertEquals((up - down) / (2 * h), grad[i], 2e-4, what + " logit " + i);
         }
     }
 

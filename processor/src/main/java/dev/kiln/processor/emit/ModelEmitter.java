@@ -320,32 +320,32 @@ public final class ModelEmitter {
     // ---- the public contract --------------------------------------------------------------------
 
     private MethodSpec trainStepLabels() {
-        return publicOverride("trainStep", TypeName.FLOAT)
+        MethodSpec.Builder method = publicOverride("trainStep", TypeName.FLOAT)
                 .addParameter(FLOATS, "x").addParameter(INTS, "labels").addParameter(TypeName.INT, "n")
                 .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
-                .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex())
-                .addStatement("float[] logits = forward(x, n, true)")
-                .addStatement("float loss = LOSS.indexLoss(logits, n, labels, $N, null)", gradBuffer(last()))
-                .addStatement("backward(x, n)")
-                .addStatement("optimizer.step(kernels, team, params, grads)")
-                .addStatement("return loss")
-                .build();
+                .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex());
+        return step(method, "indexLoss", "labels");
     }
 
     private MethodSpec trainStepTargets() {
         MethodSpec.Builder method = publicOverride("trainStep", TypeName.FLOAT)
                 .addParameter(FLOATS, "x").addParameter(FLOATS, "targets").addParameter(TypeName.INT, "n");
         if (model.loss().ignoreIndex() >= 0) {
-            method.addStatement("throw new $T($S)", IllegalStateException.class,
+            return method.addStatement("throw new $T($S)", IllegalStateException.class,
                     "ignoreIndex " + model.loss().ignoreIndex() + " cannot be used with probability targets "
-                            + "(PyTorch rejects it too): train with class-index labels or leave ignoreIndex negative");
-            return method.build();
+                            + "(PyTorch rejects it too): train with class-index labels or leave ignoreIndex negative")
+                    .build();
         }
+        method.addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
+                .addStatement("$T.targets(targets, n, CLASSES)", CHECKS);
+        return step(method, "probabilityLoss", "targets");
+    }
+
+    /** The body of a training step, once its arguments are checked. */
+    private MethodSpec step(MethodSpec.Builder method, String lossMethod, String targets) {
         return method
-                .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
-                .addStatement("$T.targets(targets, n, CLASSES)", CHECKS)
                 .addStatement("float[] logits = forward(x, n, true)")
-                .addStatement("float loss = LOSS.probabilityLoss(logits, n, targets, $N, null)", gradBuffer(last()))
+                .addStatement("float loss = LOSS.$L(logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
                 .addStatement("backward(x, n)")
                 .addStatement("optimizer.step(kernels, team, params, grads)")
                 .addStatement("return loss")
