@@ -123,6 +123,7 @@ def peer(args):
     lib.openblas_get_config.restype = ctypes.c_char_p
     out = {
         "torch": torch.__version__,
+        "torch_package": debian_version("python3-torch"),
         "numpy": numpy.__version__,
         "openblas_core": lib.openblas_get_corename().decode(),
         "openblas_config": lib.openblas_get_config().decode().strip(),
@@ -152,6 +153,15 @@ def peer(args):
                                  "gflops": 2 * SGEMM_SIZE ** 3 / median / 1e3,
                                  "openblas_threads": lib.openblas_get_num_threads()})
     json.dump(out, sys.stdout)
+
+
+def debian_version(package):
+    """The installed Debian package's version (Debian's PyTorch 1.13.1 reports itself as 1.13.0a0)."""
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True,
+                              text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 COLD_PYTORCH = """
@@ -219,10 +229,17 @@ def main():
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--markdown", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--plot", default=os.path.join(HERE, "side_by_side.png"))
+    parser.add_argument("--render", metavar="RESULTS_JSON",
+                        help="measure nothing: rewrite the markdown and the plot from a results file")
     parser.add_argument("--peer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:
         peer(args)
+        return
+    if args.render:
+        with open(args.render) as f:
+            report = json.load(f)
+        write_summary(report, args)
         return
 
     timing = ["--windows=%d" % args.windows, "--window-ms=%d" % args.window_ms,
@@ -301,12 +318,20 @@ def main():
     path = os.path.join(args.results, started.date().isoformat() + ".json")
     with open(path, "w") as f:
         json.dump(report, f, indent=2)
+    write_summary(report, args)
+    print("Wrote %s" % path, file=sys.stderr)
+
+
+def write_summary(report, args):
+    # JSON turns the integer thread-count keys into strings.
+    for name in ("kiln_sgemm_gflops", "openblas_sgemm_gflops", "kiln_sgemm_pct_of_openblas"):
+        report["summary"][name] = {int(t): v for t, v in report["summary"][name].items()}
     markdown = render_markdown(report)
     with open(args.markdown, "w") as f:
         f.write(markdown)
-    plot(rows, args.plot, report)
+    plot(report["rows"], args.plot, report)
     print(markdown)
-    print("Wrote %s, %s and %s" % (path, args.markdown, args.plot), file=sys.stderr)
+    print("Wrote %s and %s" % (args.markdown, args.plot), file=sys.stderr)
 
 
 def us(value):
@@ -329,7 +354,9 @@ def render_markdown(report):
            ", AVX-512" if report["machine"]["avx512"] else "", "Linux " + report["machine"]["kernel"],
            " → ".join("%.1f" % x for x in report["load_1min"]),
            "JDK " + env["java"], " with " + " ".join("`%s`" % a for a in report["settings"]["jvm_args"])
-           if report["settings"]["jvm_args"] else "", env["kernels"], peer["torch"], peer["openblas_core"],
+           if report["settings"]["jvm_args"] else "", env["kernels"],
+           peer["torch"] + (" (Debian python3-torch %s)" % peer["torch_package"] if peer.get("torch_package") else ""),
+           peer["openblas_core"],
            report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"],
            report["command"]),
         "",
