@@ -157,7 +157,7 @@ public final class CrossEntropy {
             if (grad != null) {
                 for (int c = 0; c < classes; c++) {
                     double q = (1 - eps) * targets[row + c] + smoothShare;
-                    double p = FastExp.expNonPositive(logits[row + c] - logSumExp);
+                    double p = Math.exp(logits[row + c] - logSumExp);
                     grad[row + c] = (float) (scale * (p * weightedTargetSum - weight[c] * q));
                 }
             }
@@ -173,7 +173,7 @@ public final class CrossEntropy {
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            double e = FastExp.expNonPositive(logits[row + c] - max);
+            double e = Math.exp(logits[row + c] - max);
             out[row + c] = (float) e;
             sum += e;
         }
@@ -191,7 +191,7 @@ public final class CrossEntropy {
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            sum += FastExp.expNonPositive(logits[row + c] - max);
+            sum += Math.exp(logits[row + c] - max);
         }
         return max + Math.log(sum);
     }
