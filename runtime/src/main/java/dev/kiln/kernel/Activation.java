@@ -94,11 +94,6 @@ public record Activation(Kind kind, float negativeSlope) {
         }
     }
 
-    /** Whether the function changes its input (false only for {@link Kind#IDENTITY}). */
-    public boolean isIdentity() {
-        return kind == Kind.IDENTITY;
-    }
-
     private static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
     }

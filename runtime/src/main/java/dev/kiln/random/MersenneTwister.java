@@ -40,11 +40,6 @@ public final class MersenneTwister {
         return y;
     }
 
-    /** A float in [0, 1) from the low 24 bits of one output, as PyTorch's float distributions. */
-    public float nextUnitFloat() {
-        return (nextInt() & 0xFFFFFF) * 0x1.0p-24f;
-    }
-
     private void twist() {
         for (int i = 0; i < N; i++) {
             int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);

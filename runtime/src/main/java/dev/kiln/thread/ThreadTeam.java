@@ -74,11 +74,6 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    /** A team that runs everything on the calling thread. */
-    public static ThreadTeam callerOnly() {
-        return new ThreadTeam(1);
-    }
-
     /** Threads in the team, the caller included. */
     public int size() {
         return size;
