@@ -58,13 +58,17 @@ final class Gemm implements ThreadTeam.Task {
 
     // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
     private final float[][] packedA;
+    /** Packed B panels from {@link LineAligned#OFFSET}: its micro-kernel loads then never split a cache line. */
     private final float[][] packedB;
     private final float[][] tiles;
 
     Gemm(ThreadTeam team) {
         int parts = team.size();
         packedA = new float[parts][MC * KC];
-        packedB = new float[parts][NC * KC];
+        packedB = new float[parts][];
+        for (int part = 0; part < parts; part++) {
+            packedB[part] = LineAligned.allocate(NC * KC);
+        }
         tiles = new float[parts][MR * NR];
     }
 
@@ -175,9 +179,9 @@ final class Gemm implements ThreadTeam.Task {
                             int i = ic + ir;
                             int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
                             if (rows == MR && cols == NR) {
-                                microKernel(kc, pa, ir * kc, pb, jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
+                                microKernel(kc, pa, ir * kc, pb, LineAligned.OFFSET + jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
                             } else {
-                                edgeTile(kc, pa, ir * kc, pb, jr * kc, tile, i, rows, j, cols, accumulate);
+                                edgeTile(kc, pa, ir * kc, pb, LineAligned.OFFSET + jr * kc, tile, i, rows, j, cols, accumulate);
                             }
                             if (last) {
                                 epilogue(i, i + rows, j, j + cols);
@@ -271,10 +275,13 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /** Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+nc)} of op(B) as NR-column panels. */
+    /**
+     * Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+nc)} of op(B) as NR-column panels, from
+     * {@code dst[LineAligned.OFFSET]} on.
+     */
     private void packB(float[] dst, int p0, int kc, int j0, int nc) {
         for (int jp = 0; jp < nc; jp += NR) {
-            int panel = jp * kc;
+            int panel = LineAligned.OFFSET + jp * kc;
             int cols = Math.min(NR, nc - jp);
             if (bTransposed) {
                 // A transpose, in slices of TRANSPOSE_DEPTH rows of the panel so the rows being
