@@ -48,6 +48,22 @@ final class Gemm implements ThreadTeam.Task {
     /** Packing one element costs about this many multiply-adds in the micro-kernel. */
     private static final int PACKING_COST = 16;
 
+    /**
+     * Largest pair of whole packed operands, in floats, that a multithreaded product packs once for all
+     * its parts (beyond it, each part packs blocks for itself, as BLIS does for operands larger than L3).
+     */
+    private static final long SHARED_PACKING_FLOATS = 8L << 20;
+
+    /** What {@link #run} does in the current team dispatch. */
+    private enum Phase {
+        /** Each part packs blocks of the operands for itself and multiplies its outputs. */
+        OWN_PACKING,
+        /** The parts pack disjoint panels of both whole operands into the shared buffers. */
+        PACK_SHARED,
+        /** Each part multiplies its outputs from the shared packed operands. */
+        MULTIPLY_SHARED
+    }
+
     // The product this task computes, set by multiply(); cleared after each run so the task does not
     // keep arrays alive.
     private int m, n, k;
@@ -55,14 +71,28 @@ final class Gemm implements ThreadTeam.Task {
     private int aOff, lda, bOff, ldb, cOff, ldc, biasOff, actOff;
     private Activation activation;
     private boolean aTransposed, bTransposed, splitColumns;
+    private Phase phase;
 
     // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
     private final float[][] packedA;
     /** Packed B panels from {@link LineAligned#OFFSET}: its micro-kernel loads then never split a cache line. */
     private final float[][] packedB;
     private final float[][] tiles;
+    // Whole packed operands of a shared-packing product: K-blocks of row (A) and column (B) panels, laid
+    // out as the per-part buffers are block by block. Grown on first use of a larger product.
+    private float[] sharedA = new float[0];
+    private float[] sharedB = new float[0];
+
+    // Products whose packed operands together exceed this many floats are packed by each part for itself.
+    private final long sharedPackingFloats;
 
     Gemm(ThreadTeam team) {
+        this(team, SHARED_PACKING_FLOATS);
+    }
+
+    /** With a different threshold for packing the operands once for all parts, for tests. */
+    Gemm(ThreadTeam team, long sharedPackingFloats) {
+        this.sharedPackingFloats = sharedPackingFloats;
         int parts = team.size();
         packedA = new float[parts][MC * KC];
         packedB = new float[parts][];
@@ -121,12 +151,24 @@ final class Gemm implements ThreadTeam.Task {
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
         int parts = (long) m * n * k < PARALLEL_FMAS ? 1 : team.size();
-        // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
-        // one whose busiest part costs less.
         int columnParts = Math.min(parts, columnPanels), rowParts = Math.min(parts, rowPanels);
-        splitColumns = busiestPartCost(n, NR, columnParts, m) <= busiestPartCost(m, MR, rowParts, n);
+        long sharedFloats = (long) blocks(k) * KC * ((long) rowPanels * MR + (long) columnPanels * NR);
+        boolean sharePacking = parts > 1 && k > 0 && sharedFloats <= sharedPackingFloats;
+        // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
+        // one whose busiest part costs less (packing included when each part packs for itself).
+        int packingCost = sharePacking ? 0 : PACKING_COST;
+        splitColumns = busiestPartCost(n, NR, columnParts, m, packingCost)
+                <= busiestPartCost(m, MR, rowParts, n, packingCost);
         parts = splitColumns ? columnParts : rowParts;
         try {
+            if (sharePacking && parts > 1) {
+                ensureSharedBuffers(rowPanels, columnPanels);
+                phase = Phase.PACK_SHARED;
+                team.run(team.size(), this);
+                phase = Phase.MULTIPLY_SHARED;
+            } else {
+                phase = Phase.OWN_PACKING;
+            }
             team.run(parts, this);
         } finally {
             this.a = null;
@@ -144,14 +186,84 @@ final class Gemm implements ThreadTeam.Task {
      * multiply-adds plus its packing, which includes the whole operand of the other dimension (every
      * part packs that one for itself).
      */
-    private static long busiestPartCost(int split, int panel, int parts, int other) {
+    private static long busiestPartCost(int split, int panel, int parts, int other, int packingCost) {
         int panels = (split + panel - 1) / panel;
         long busiest = Math.min(split, (long) (panels + parts - 1) / parts * panel);
-        return busiest * other + PACKING_COST * (busiest + other);
+        return busiest * other + packingCost * (busiest + other);
+    }
+
+    /** Depth blocks of {@link #KC} in a depth of {@code depth}. */
+    private static int blocks(int depth) {
+        return (depth + KC - 1) / KC;
+    }
+
+    private void ensureSharedBuffers(int rowPanels, int columnPanels) {
+        int aFloats = blocks(k) * KC * rowPanels * MR;
+        int bFloats = blocks(k) * KC * columnPanels * NR;
+        if (sharedA.length < aFloats) {
+            sharedA = new float[aFloats];
+        }
+        if (sharedB.length < LineAligned.OFFSET + bFloats) {
+            sharedB = LineAligned.allocate(bFloats);
+        }
     }
 
     @Override
     public void run(int part, int parts) {
+        switch (phase) {
+            case OWN_PACKING -> multiplyWithOwnPacking(part, parts);
+            case PACK_SHARED -> packShared(part, parts);
+            case MULTIPLY_SHARED -> multiplyShared(part, parts);
+        }
+    }
+
+    /**
+     * Packs this part's share of both whole operands: depth block {@code b} of op(A) starts at
+     * {@code b·KC·(padded m)} in {@link #sharedA}, that of op(B) at {@code OFFSET + b·KC·(padded n)} in
+     * {@link #sharedB}, each holding its panels in order, as {@link #packA}/{@link #packB} lay them out.
+     */
+    private void packShared(int part, int parts) {
+        int rowStart = ThreadTeam.split(m, parts, part, MR), rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
+        int columnStart = ThreadTeam.split(n, parts, part, NR);
+        int columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
+        int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            if (rowEnd > rowStart) {
+                packA(sharedA, pc * paddedM + rowStart * kc, rowStart, rowEnd - rowStart, pc, kc);
+            }
+            if (columnEnd > columnStart) {
+                packB(sharedB, LineAligned.OFFSET + pc * paddedN + columnStart * kc, pc, kc,
+                        columnStart, columnEnd - columnStart);
+            }
+        }
+    }
+
+    /** Multiplies this part's outputs from the operands {@link #packShared} packed. */
+    private void multiplyShared(int part, int parts) {
+        int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
+        if (splitColumns) {
+            columnStart = ThreadTeam.split(n, parts, part, NR);
+            columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
+        } else {
+            rowStart = ThreadTeam.split(m, parts, part, MR);
+            rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
+        }
+        int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
+        for (int jc = columnStart; jc < columnEnd; jc += NC) {
+            int nc = Math.min(NC, columnEnd - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int ic = rowStart; ic < rowEnd; ic += MC) {
+                    int mc = Math.min(MC, rowEnd - ic);
+                    multiplyBlock(part, sharedA, pc * paddedM + ic * kc, ic, mc,
+                            sharedB, LineAligned.OFFSET + pc * paddedN + jc * kc, jc, nc, pc, kc);
+                }
+            }
+        }
+    }
+
+    private void multiplyWithOwnPacking(int part, int parts) {
         int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
         if (splitColumns) {
             columnStart = ThreadTeam.split(n, parts, part, NR);
@@ -162,32 +274,15 @@ final class Gemm implements ThreadTeam.Task {
         }
         float[] pa = packedA[part];
         float[] pb = packedB[part];
-        float[] tile = tiles[part];
         for (int jc = columnStart; jc < columnEnd; jc += NC) {
             int nc = Math.min(NC, columnEnd - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                boolean accumulate = pc > 0;
-                boolean last = pc + kc == k;
-                packB(pb, pc, kc, jc, nc);
+                packB(pb, LineAligned.OFFSET, pc, kc, jc, nc);
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
-                    packA(pa, ic, mc, pc, kc);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int j = jc + jr;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int i = ic + ir;
-                            int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
-                            if (rows == MR && cols == NR) {
-                                microKernel(kc, pa, ir * kc, pb, LineAligned.OFFSET + jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
-                            } else {
-                                edgeTile(kc, pa, ir * kc, pb, LineAligned.OFFSET + jr * kc, tile, i, rows, j, cols, accumulate);
-                            }
-                            if (last) {
-                                epilogue(i, i + rows, j, j + cols);
-                            }
-                        }
-                    }
+                    packA(pa, 0, ic, mc, pc, kc);
+                    multiplyBlock(part, pa, 0, ic, mc, pb, LineAligned.OFFSET, jc, nc, pc, kc);
                 }
             }
         }
@@ -197,6 +292,33 @@ final class Gemm implements ThreadTeam.Task {
                 java.util.Arrays.fill(c, row + columnStart, row + columnEnd, 0f);
             }
             epilogue(rowStart, rowEnd, columnStart, columnEnd);
+        }
+    }
+
+    /**
+     * Multiplies packed rows {@code [ic, ic+mc)} (panels from {@code pa[aAt]}) by packed columns
+     * {@code [jc, jc+nc)} (panels from {@code pb[bAt]}) over depth block {@code [pc, pc+kc)}, adding to
+     * the earlier blocks' sums in C, and completes the outputs after the last block.
+     */
+    private void multiplyBlock(int part, float[] pa, int aAt, int ic, int mc,
+                               float[] pb, int bAt, int jc, int nc, int pc, int kc) {
+        boolean accumulate = pc > 0;
+        boolean last = pc + kc == k;
+        float[] tile = tiles[part];
+        for (int jr = 0; jr < nc; jr += NR) {
+            int j = jc + jr;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int i = ic + ir;
+                int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
+                if (rows == MR && cols == NR) {
+                    microKernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
+                } else {
+                    edgeTile(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, tile, i, rows, j, cols, accumulate);
+                }
+                if (last) {
+                    epilogue(i, i + rows, j, j + cols);
+                }
+            }
         }
     }
 
@@ -243,10 +365,13 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /** Packs rows {@code [i0, i0+mc)} × depth {@code [p0, p0+kc)} of op(A) as MR-row panels. */
-    private void packA(float[] dst, int i0, int mc, int p0, int kc) {
+    /**
+     * Packs rows {@code [i0, i0+mc)} × depth {@code [p0, p0+kc)} of op(A) as MR-row panels, from
+     * {@code dst[dstAt]} on.
+     */
+    private void packA(float[] dst, int dstAt, int i0, int mc, int p0, int kc) {
         for (int ip = 0; ip < mc; ip += MR) {
-            int panel = ip * kc;
+            int panel = dstAt + ip * kc;
             int rows = Math.min(MR, mc - ip);
             if (aTransposed) {
                 for (int p = 0; p < kc; p++) {
@@ -277,11 +402,11 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+nc)} of op(B) as NR-column panels, from
-     * {@code dst[LineAligned.OFFSET]} on.
+     * {@code dst[dstAt]} on.
      */
-    private void packB(float[] dst, int p0, int kc, int j0, int nc) {
+    private void packB(float[] dst, int dstAt, int p0, int kc, int j0, int nc) {
         for (int jp = 0; jp < nc; jp += NR) {
-            int panel = LineAligned.OFFSET + jp * kc;
+            int panel = dstAt + jp * kc;
             int cols = Math.min(NR, nc - jp);
             if (bTransposed) {
                 // A transpose, in slices of TRANSPOSE_DEPTH rows of the panel so the rows being

@@ -175,6 +175,40 @@ class VectorKernelsTest {
         }
     }
 
+    @Test
+    void sharedAndPerPartPackingAgreeBitwise() {
+        // Multithreaded products pack both operands once for all parts unless they are too large; both
+        // strategies, split by rows or by columns, on every layout, must give the single thread's bits.
+        SplittableRandom random = new SplittableRandom(11);
+        int[][] shapes = {{300, 600, 1100}, {1100, 300, 70}, {61, 513, 200}};
+        for (int[] s : shapes) {
+            int m = s[0], k = s[1], n = s[2];
+            for (int layout = 0; layout < 4; layout++) {
+                boolean aTransposed = (layout & 1) != 0, bTransposed = (layout & 2) != 0;
+                int lda = (aTransposed ? m : k) + 1, ldb = (bTransposed ? k : n) + 3, ldc = n + 2;
+                float[] a = randoms(random, (aTransposed ? k : m) * lda);
+                float[] b = randoms(random, (bTransposed ? n : k) * ldb);
+                float[] bias = randoms(random, n);
+                float[] first = null;
+                for (ThreadTeam team : teams) {
+                    for (long sharedLimit : new long[] {0, Long.MAX_VALUE}) {
+                        float[] c = new float[m * ldc];
+                        new Gemm(team, sharedLimit).multiply(team, m, n, k, a, 0, lda, aTransposed,
+                                b, 0, ldb, bTransposed, c, 0, ldc, bias, 0, Activation.RELU, c, 0);
+                        String what = team.size() + " threads, " + (sharedLimit == 0 ? "per-part" : "shared")
+                                + " packing, A" + (aTransposed ? "ᵀ" : "") + "·B" + (bTransposed ? "ᵀ" : "")
+                                + " " + Arrays.toString(s);
+                        if (first == null) {
+                            first = c;
+                        } else {
+                            assertBitwise(first, c, what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static Stream<Activation> activations() {
         return Stream.of(Activation.IDENTITY, Activation.RELU, Activation.leakyRelu(0.01f),
                 Activation.leakyRelu(-0.3f), Activation.TANH, Activation.SIGMOID, Activation.GELU,
