@@ -41,6 +41,9 @@ final class Gemm implements ThreadTeam.Task {
     /** Columns of a packed B block (a multiple of {@link #NR}). */
     static final int NC = 1024 / NR * NR;
 
+    /** Depths of a transposed A copied to all panels of a block before the next ones. */
+    private static final int TRANSPOSE_DEPTH = 16;
+
     // The in-register transposes' steps: for s = 8, 4, 2, 1, LANES_s selects the lanes whose index has
     // bit s set, AHEAD_s moves lane l + s to lane l, BACK_s moves lane l - s to lane l (modulo VLEN).
     private static final VectorMask<Float> LANES_8 = lanesWithBit(8), LANES_4 = lanesWithBit(4),
@@ -267,32 +270,47 @@ final class Gemm implements ThreadTeam.Task {
 
     /** Packs rows {@code [i0, i0+mc)} × depth {@code [p0, p0+kc)} of op(A) as MR-row panels. */
     private void packA(float[] dst, int i0, int mc, int p0, int kc) {
-        for (int ip = 0; ip < mc; ip += MR) {
-            int panel = ip * kc;
-            int rows = Math.min(MR, mc - ip);
-            if (rows < MR) {
-                packPartialAPanel(dst, panel, i0 + ip, rows, p0, kc);
-            } else if (aTransposed) {
-                // Each depth's MR values are contiguous in the source and in the panel.
-                for (int p = 0, src = aOff + p0 * lda + i0 + ip, d = panel; p < kc; p++, src += lda, d += MR) {
-                    dst[d] = a[src];
-                    dst[d + 1] = a[src + 1];
-                    dst[d + 2] = a[src + 2];
-                    dst[d + 3] = a[src + 3];
-                    dst[d + 4] = a[src + 4];
-                    dst[d + 5] = a[src + 5];
-                }
-            } else {
+        int fullRows = mc / MR * MR;
+        if (aTransposed) {
+            packTransposedAPanels(dst, i0, fullRows, p0, kc);
+        } else {
+            for (int ip = 0; ip < fullRows; ip += MR) {
                 // Reads MR rows side by side (MR streams that stay in L1) so the panel is written in order.
                 int r0 = aOff + (i0 + ip) * lda + p0;
                 int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-                for (int p = 0, d = panel; p < kc; p++, d += MR) {
+                for (int p = 0, d = ip * kc; p < kc; p++, d += MR) {
                     dst[d] = a[r0 + p];
                     dst[d + 1] = a[r1 + p];
                     dst[d + 2] = a[r2 + p];
                     dst[d + 3] = a[r3 + p];
                     dst[d + 4] = a[r4 + p];
                     dst[d + 5] = a[r5 + p];
+                }
+            }
+        }
+        if (fullRows < mc) {
+            packPartialAPanel(dst, fullRows * kc, i0 + fullRows, mc - fullRows, p0, kc);
+        }
+    }
+
+    /**
+     * The full panels of a transposed A, whose depths are source rows: a slice of
+     * {@link #TRANSPOSE_DEPTH} depths at a time goes to every panel, so the source lines in use stay
+     * few (a panel at a time would cycle through {@code kc} rows a stride apart, which a power-of-two
+     * stride maps onto a few L1 sets) and each panel gets whole lines.
+     */
+    private void packTransposedAPanels(float[] dst, int i0, int rows, int p0, int kc) {
+        for (int ps = 0; ps < kc; ps += TRANSPOSE_DEPTH) {
+            int depth = Math.min(TRANSPOSE_DEPTH, kc - ps);
+            for (int ip = 0; ip < rows; ip += MR) {
+                for (int p = 0, src = aOff + (p0 + ps) * lda + i0 + ip, d = ip * kc + ps * MR; p < depth;
+                        p++, src += lda, d += MR) {
+                    dst[d] = a[src];
+                    dst[d + 1] = a[src + 1];
+                    dst[d + 2] = a[src + 2];
+                    dst[d + 3] = a[src + 3];
+                    dst[d + 4] = a[src + 4];
+                    dst[d + 5] = a[src + 5];
                 }
             }
         }
