@@ -2,6 +2,7 @@ package dev.kiln.kernel.simd;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.thread.ThreadTeam;
+import java.util.function.IntPredicate;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -44,10 +45,20 @@ final class Gemm implements ThreadTeam.Task {
     /** Depths of a transposed A copied to all panels of a block before the next ones. */
     private static final int TRANSPOSE_DEPTH = 16;
 
+    // For the 16-lane A interleave: lane l of panel vector v takes depth (v·VLEN + l) / MR (PANEL_DEPTHS_v),
+    // and ROWS_c holds the lanes l with l % MR == c.
+    private static final VectorShuffle<Float> PANEL_DEPTHS_0 = panelDepths(0), PANEL_DEPTHS_1 = panelDepths(1),
+            PANEL_DEPTHS_2 = panelDepths(2), PANEL_DEPTHS_3 = panelDepths(3), PANEL_DEPTHS_4 = panelDepths(4),
+            PANEL_DEPTHS_5 = panelDepths(5);
+    private static final VectorMask<Float> ROWS_0 = lanesWhere(l -> l % MR == 0), ROWS_1 = lanesWhere(l -> l % MR == 1),
+            ROWS_2 = lanesWhere(l -> l % MR == 2), ROWS_3 = lanesWhere(l -> l % MR == 3),
+            ROWS_4 = lanesWhere(l -> l % MR == 4), ROWS_5 = lanesWhere(l -> l % MR == 5);
+
     // The in-register transposes' steps: for s = 8, 4, 2, 1, LANES_s selects the lanes whose index has
     // bit s set, AHEAD_s moves lane l + s to lane l, BACK_s moves lane l - s to lane l (modulo VLEN).
-    private static final VectorMask<Float> LANES_8 = lanesWithBit(8), LANES_4 = lanesWithBit(4),
-            LANES_2 = lanesWithBit(2), LANES_1 = lanesWithBit(1);
+    private static final VectorMask<Float> LANES_8 = lanesWhere(l -> (l & 8) != 0),
+            LANES_4 = lanesWhere(l -> (l & 4) != 0), LANES_2 = lanesWhere(l -> (l & 2) != 0),
+            LANES_1 = lanesWhere(l -> (l & 1) != 0);
     private static final VectorShuffle<Float> AHEAD_8 = rotation(8), AHEAD_4 = rotation(4),
             AHEAD_2 = rotation(2), AHEAD_1 = rotation(1);
     private static final VectorShuffle<Float> BACK_8 = rotation(-8), BACK_4 = rotation(-4),
@@ -73,18 +84,22 @@ final class Gemm implements ThreadTeam.Task {
     private final float[][] packedB;
     private final float[][] tiles;
 
-    private static VectorMask<Float> lanesWithBit(int bit) {
-        long lanes = 0;
-        for (int l = 0; l < VLEN; l++) {
-            if ((l & bit) != 0) {
-                lanes |= 1L << l;
-            }
-        }
-        return VectorMask.fromLong(SPECIES, lanes);
+    private static VectorShuffle<Float> panelDepths(int v) {
+        return VectorShuffle.fromOp(SPECIES, l -> (v * VLEN + l) / MR);
     }
 
     private static VectorShuffle<Float> rotation(int by) {
         return VectorShuffle.fromOp(SPECIES, l -> Math.floorMod(l + by, VLEN));
+    }
+
+    private static VectorMask<Float> lanesWhere(IntPredicate lane) {
+        long lanes = 0;
+        for (int l = 0; l < VLEN; l++) {
+            if (lane.test(l)) {
+                lanes |= 1L << l;
+            }
+        }
+        return VectorMask.fromLong(SPECIES, lanes);
     }
 
     Gemm(ThreadTeam team) {
@@ -275,21 +290,91 @@ final class Gemm implements ThreadTeam.Task {
             packTransposedAPanels(dst, i0, fullRows, p0, kc);
         } else {
             for (int ip = 0; ip < fullRows; ip += MR) {
-                // Reads MR rows side by side (MR streams that stay in L1) so the panel is written in order.
-                int r0 = aOff + (i0 + ip) * lda + p0;
-                int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-                for (int p = 0, d = ip * kc; p < kc; p++, d += MR) {
-                    dst[d] = a[r0 + p];
-                    dst[d + 1] = a[r1 + p];
-                    dst[d + 2] = a[r2 + p];
-                    dst[d + 3] = a[r3 + p];
-                    dst[d + 4] = a[r4 + p];
-                    dst[d + 5] = a[r5 + p];
-                }
+                packAPanel(dst, ip * kc, aOff + (i0 + ip) * lda + p0, kc);
             }
         }
         if (fullRows < mc) {
             packPartialAPanel(dst, fullRows * kc, i0 + fullRows, mc - fullRows, p0, kc);
+        }
+    }
+
+    /**
+     * A full panel of a non-transposed A, whose MR rows start at {@code a[src + r·lda]}, written in
+     * order. With 16 lanes, 16 depths at a time: one vector from each row, interleaved in registers into
+     * the MR vectors of the panel (6 permutes and 5 blends per vector, cheaper than 16 scalar stores;
+     * with 8 lanes they are not, and the scalar loop does all).
+     */
+    private void packAPanel(float[] dst, int panel, int src, int kc) {
+        int r0 = src, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        int vectorDepth = 0;
+        if (VLEN == 16) {
+            vectorDepth = SPECIES.loopBound(kc);
+            interleave16(dst, panel, r0, r1, r2, r3, r4, r5, vectorDepth);
+        }
+        for (int p = vectorDepth, d = panel + vectorDepth * MR; p < kc; p++, d += MR) {
+            dst[d] = a[r0 + p];
+            dst[d + 1] = a[r1 + p];
+            dst[d + 2] = a[r2 + p];
+            dst[d + 3] = a[r3 + p];
+            dst[d + 4] = a[r4 + p];
+            dst[d + 5] = a[r5 + p];
+        }
+    }
+
+    /**
+     * {@link #packAPanel} for depths {@code [0, bound)} with 16 lanes. Lane l of panel vector v is panel
+     * element {@code e = 16v + l}: row {@code e % MR} at depth {@code e / MR}.
+     */
+    private void interleave16(float[] dst, int d, int r0, int r1, int r2, int r3, int r4, int r5, int bound) {
+        for (int p = 0; p < bound; p += VLEN, d += MR * VLEN) {
+            FloatVector x0 = FloatVector.fromArray(SPECIES, a, r0 + p);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, a, r1 + p);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, a, r2 + p);
+            FloatVector x3 = FloatVector.fromArray(SPECIES, a, r3 + p);
+            FloatVector x4 = FloatVector.fromArray(SPECIES, a, r4 + p);
+            FloatVector x5 = FloatVector.fromArray(SPECIES, a, r5 + p);
+            x0.rearrange(PANEL_DEPTHS_0)
+                    .blend(x1.rearrange(PANEL_DEPTHS_0), ROWS_1)
+                    .blend(x2.rearrange(PANEL_DEPTHS_0), ROWS_2)
+                    .blend(x3.rearrange(PANEL_DEPTHS_0), ROWS_3)
+                    .blend(x4.rearrange(PANEL_DEPTHS_0), ROWS_4)
+                    .blend(x5.rearrange(PANEL_DEPTHS_0), ROWS_5)
+                    .intoArray(dst, d);
+            x0.rearrange(PANEL_DEPTHS_1)
+                    .blend(x1.rearrange(PANEL_DEPTHS_1), ROWS_3)
+                    .blend(x2.rearrange(PANEL_DEPTHS_1), ROWS_4)
+                    .blend(x3.rearrange(PANEL_DEPTHS_1), ROWS_5)
+                    .blend(x4.rearrange(PANEL_DEPTHS_1), ROWS_0)
+                    .blend(x5.rearrange(PANEL_DEPTHS_1), ROWS_1)
+                    .intoArray(dst, d + VLEN);
+            x0.rearrange(PANEL_DEPTHS_2)
+                    .blend(x1.rearrange(PANEL_DEPTHS_2), ROWS_5)
+                    .blend(x2.rearrange(PANEL_DEPTHS_2), ROWS_0)
+                    .blend(x3.rearrange(PANEL_DEPTHS_2), ROWS_1)
+                    .blend(x4.rearrange(PANEL_DEPTHS_2), ROWS_2)
+                    .blend(x5.rearrange(PANEL_DEPTHS_2), ROWS_3)
+                    .intoArray(dst, d + 2 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_3)
+                    .blend(x1.rearrange(PANEL_DEPTHS_3), ROWS_1)
+                    .blend(x2.rearrange(PANEL_DEPTHS_3), ROWS_2)
+                    .blend(x3.rearrange(PANEL_DEPTHS_3), ROWS_3)
+                    .blend(x4.rearrange(PANEL_DEPTHS_3), ROWS_4)
+                    .blend(x5.rearrange(PANEL_DEPTHS_3), ROWS_5)
+                    .intoArray(dst, d + 3 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_4)
+                    .blend(x1.rearrange(PANEL_DEPTHS_4), ROWS_3)
+                    .blend(x2.rearrange(PANEL_DEPTHS_4), ROWS_4)
+                    .blend(x3.rearrange(PANEL_DEPTHS_4), ROWS_5)
+                    .blend(x4.rearrange(PANEL_DEPTHS_4), ROWS_0)
+                    .blend(x5.rearrange(PANEL_DEPTHS_4), ROWS_1)
+                    .intoArray(dst, d + 4 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_5)
+                    .blend(x1.rearrange(PANEL_DEPTHS_5), ROWS_5)
+                    .blend(x2.rearrange(PANEL_DEPTHS_5), ROWS_0)
+                    .blend(x3.rearrange(PANEL_DEPTHS_5), ROWS_1)
+                    .blend(x4.rearrange(PANEL_DEPTHS_5), ROWS_2)
+                    .blend(x5.rearrange(PANEL_DEPTHS_5), ROWS_3)
+                    .intoArray(dst, d + 5 * VLEN);
         }
     }
 
