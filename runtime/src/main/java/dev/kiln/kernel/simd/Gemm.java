@@ -2,7 +2,10 @@ package dev.kiln.kernel.simd;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.thread.ThreadTeam;
+import java.util.function.IntPredicate;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -39,8 +42,27 @@ final class Gemm implements ThreadTeam.Task {
     /** Columns of a packed B block (a multiple of {@link #NR}). */
     static final int NC = 1024 / NR * NR;
 
-    /** Depth of the slices in which a transposed B operand is packed. */
+    /** Depths of a transposed A copied to all panels of a block before the next ones. */
     private static final int TRANSPOSE_DEPTH = 16;
+
+    // For the 16-lane A interleave: lane l of panel vector v takes depth (v·VLEN + l) / MR (PANEL_DEPTHS_v),
+    // and ROWS_c holds the lanes l with l % MR == c.
+    private static final VectorShuffle<Float> PANEL_DEPTHS_0 = panelDepths(0), PANEL_DEPTHS_1 = panelDepths(1),
+            PANEL_DEPTHS_2 = panelDepths(2), PANEL_DEPTHS_3 = panelDepths(3), PANEL_DEPTHS_4 = panelDepths(4),
+            PANEL_DEPTHS_5 = panelDepths(5);
+    private static final VectorMask<Float> ROWS_0 = lanesWhere(l -> l % MR == 0), ROWS_1 = lanesWhere(l -> l % MR == 1),
+            ROWS_2 = lanesWhere(l -> l % MR == 2), ROWS_3 = lanesWhere(l -> l % MR == 3),
+            ROWS_4 = lanesWhere(l -> l % MR == 4), ROWS_5 = lanesWhere(l -> l % MR == 5);
+
+    // The in-register transposes' steps: for s = 8, 4, 2, 1, LANES_s selects the lanes whose index has
+    // bit s set, AHEAD_s moves lane l + s to lane l, BACK_s moves lane l - s to lane l (modulo VLEN).
+    private static final VectorMask<Float> LANES_8 = lanesWhere(l -> (l & 8) != 0),
+            LANES_4 = lanesWhere(l -> (l & 4) != 0), LANES_2 = lanesWhere(l -> (l & 2) != 0),
+            LANES_1 = lanesWhere(l -> (l & 1) != 0);
+    private static final VectorShuffle<Float> AHEAD_8 = rotation(8), AHEAD_4 = rotation(4),
+            AHEAD_2 = rotation(2), AHEAD_1 = rotation(1);
+    private static final VectorShuffle<Float> BACK_8 = rotation(-8), BACK_4 = rotation(-4),
+            BACK_2 = rotation(-2), BACK_1 = rotation(-1);
 
     /** Below this many multiply-adds a product stays on the calling thread. */
     static final long PARALLEL_FMAS = 1L << 18;
@@ -85,6 +107,24 @@ final class Gemm implements ThreadTeam.Task {
 
     // Products whose packed operands together exceed this many floats are packed by each part for itself.
     private final long sharedPackingFloats;
+
+    private static VectorShuffle<Float> panelDepths(int v) {
+        return VectorShuffle.fromOp(SPECIES, l -> (v * VLEN + l) / MR);
+    }
+
+    private static VectorShuffle<Float> rotation(int by) {
+        return VectorShuffle.fromOp(SPECIES, l -> Math.floorMod(l + by, VLEN));
+    }
+
+    private static VectorMask<Float> lanesWhere(IntPredicate lane) {
+        long lanes = 0;
+        for (int l = 0; l < VLEN; l++) {
+            if (lane.test(l)) {
+                lanes |= 1L << l;
+            }
+        }
+        return VectorMask.fromLong(SPECIES, lanes);
+    }
 
     Gemm(ThreadTeam team) {
         this(team, SHARED_PACKING_FLOATS);
@@ -370,32 +410,131 @@ final class Gemm implements ThreadTeam.Task {
      * {@code dst[dstAt]} on.
      */
     private void packA(float[] dst, int dstAt, int i0, int mc, int p0, int kc) {
-        for (int ip = 0; ip < mc; ip += MR) {
-            int panel = dstAt + ip * kc;
-            int rows = Math.min(MR, mc - ip);
-            if (aTransposed) {
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + ip;
-                    int d = panel + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        dst[d + r] = a[src + r];
-                    }
-                    for (int r = rows; r < MR; r++) {
-                        dst[d + r] = 0f;
-                    }
+        int fullRows = mc / MR * MR;
+        if (aTransposed) {
+            packTransposedAPanels(dst, dstAt, i0, fullRows, p0, kc);
+        } else {
+            for (int ip = 0; ip < fullRows; ip += MR) {
+                packAPanel(dst, dstAt + ip * kc, aOff + (i0 + ip) * lda + p0, kc);
+            }
+        }
+        if (fullRows < mc) {
+            packPartialAPanel(dst, dstAt + fullRows * kc, i0 + fullRows, mc - fullRows, p0, kc);
+        }
+    }
+
+    /**
+     * A full panel of a non-transposed A, whose MR rows start at {@code a[src + r·lda]}, written in
+     * order. With 16 lanes, 16 depths at a time: one vector from each row, interleaved in registers into
+     * the MR vectors of the panel (6 permutes and 5 blends per vector, cheaper than 16 scalar stores;
+     * with 8 lanes they are not, and the scalar loop does all).
+     */
+    private void packAPanel(float[] dst, int panel, int src, int kc) {
+        int r0 = src, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        int vectorDepth = 0;
+        if (VLEN == 16) {
+            vectorDepth = SPECIES.loopBound(kc);
+            interleave16(dst, panel, r0, r1, r2, r3, r4, r5, vectorDepth);
+        }
+        for (int p = vectorDepth, d = panel + vectorDepth * MR; p < kc; p++, d += MR) {
+            dst[d] = a[r0 + p];
+            dst[d + 1] = a[r1 + p];
+            dst[d + 2] = a[r2 + p];
+            dst[d + 3] = a[r3 + p];
+            dst[d + 4] = a[r4 + p];
+            dst[d + 5] = a[r5 + p];
+        }
+    }
+
+    /**
+     * {@link #packAPanel} for depths {@code [0, bound)} with 16 lanes. Lane l of panel vector v is panel
+     * element {@code e = 16v + l}: row {@code e % MR} at depth {@code e / MR}.
+     */
+    private void interleave16(float[] dst, int d, int r0, int r1, int r2, int r3, int r4, int r5, int bound) {
+        for (int p = 0; p < bound; p += VLEN, d += MR * VLEN) {
+            FloatVector x0 = FloatVector.fromArray(SPECIES, a, r0 + p);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, a, r1 + p);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, a, r2 + p);
+            FloatVector x3 = FloatVector.fromArray(SPECIES, a, r3 + p);
+            FloatVector x4 = FloatVector.fromArray(SPECIES, a, r4 + p);
+            FloatVector x5 = FloatVector.fromArray(SPECIES, a, r5 + p);
+            x0.rearrange(PANEL_DEPTHS_0)
+                    .blend(x1.rearrange(PANEL_DEPTHS_0), ROWS_1)
+                    .blend(x2.rearrange(PANEL_DEPTHS_0), ROWS_2)
+                    .blend(x3.rearrange(PANEL_DEPTHS_0), ROWS_3)
+                    .blend(x4.rearrange(PANEL_DEPTHS_0), ROWS_4)
+                    .blend(x5.rearrange(PANEL_DEPTHS_0), ROWS_5)
+                    .intoArray(dst, d);
+            x0.rearrange(PANEL_DEPTHS_1)
+                    .blend(x1.rearrange(PANEL_DEPTHS_1), ROWS_3)
+                    .blend(x2.rearrange(PANEL_DEPTHS_1), ROWS_4)
+                    .blend(x3.rearrange(PANEL_DEPTHS_1), ROWS_5)
+                    .blend(x4.rearrange(PANEL_DEPTHS_1), ROWS_0)
+                    .blend(x5.rearrange(PANEL_DEPTHS_1), ROWS_1)
+                    .intoArray(dst, d + VLEN);
+            x0.rearrange(PANEL_DEPTHS_2)
+                    .blend(x1.rearrange(PANEL_DEPTHS_2), ROWS_5)
+                    .blend(x2.rearrange(PANEL_DEPTHS_2), ROWS_0)
+                    .blend(x3.rearrange(PANEL_DEPTHS_2), ROWS_1)
+                    .blend(x4.rearrange(PANEL_DEPTHS_2), ROWS_2)
+                    .blend(x5.rearrange(PANEL_DEPTHS_2), ROWS_3)
+                    .intoArray(dst, d + 2 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_3)
+                    .blend(x1.rearrange(PANEL_DEPTHS_3), ROWS_1)
+                    .blend(x2.rearrange(PANEL_DEPTHS_3), ROWS_2)
+                    .blend(x3.rearrange(PANEL_DEPTHS_3), ROWS_3)
+                    .blend(x4.rearrange(PANEL_DEPTHS_3), ROWS_4)
+                    .blend(x5.rearrange(PANEL_DEPTHS_3), ROWS_5)
+                    .intoArray(dst, d + 3 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_4)
+                    .blend(x1.rearrange(PANEL_DEPTHS_4), ROWS_3)
+                    .blend(x2.rearrange(PANEL_DEPTHS_4), ROWS_4)
+                    .blend(x3.rearrange(PANEL_DEPTHS_4), ROWS_5)
+                    .blend(x4.rearrange(PANEL_DEPTHS_4), ROWS_0)
+                    .blend(x5.rearrange(PANEL_DEPTHS_4), ROWS_1)
+                    .intoArray(dst, d + 4 * VLEN);
+            x0.rearrange(PANEL_DEPTHS_5)
+                    .blend(x1.rearrange(PANEL_DEPTHS_5), ROWS_5)
+                    .blend(x2.rearrange(PANEL_DEPTHS_5), ROWS_0)
+                    .blend(x3.rearrange(PANEL_DEPTHS_5), ROWS_1)
+                    .blend(x4.rearrange(PANEL_DEPTHS_5), ROWS_2)
+                    .blend(x5.rearrange(PANEL_DEPTHS_5), ROWS_3)
+                    .intoArray(dst, d + 5 * VLEN);
+        }
+    }
+
+    /**
+     * The full panels of a transposed A, whose depths are source rows: a slice of
+     * {@link #TRANSPOSE_DEPTH} depths at a time goes to every panel, so the source lines in use stay
+     * few (a panel at a time would cycle through {@code kc} rows a stride apart, which a power-of-two
+     * stride maps onto a few L1 sets) and each panel gets whole lines.
+     */
+    private void packTransposedAPanels(float[] dst, int dstAt, int i0, int rows, int p0, int kc) {
+        for (int ps = 0; ps < kc; ps += TRANSPOSE_DEPTH) {
+            int depth = Math.min(TRANSPOSE_DEPTH, kc - ps);
+            for (int ip = 0; ip < rows; ip += MR) {
+                for (int p = 0, src = aOff + (p0 + ps) * lda + i0 + ip, d = dstAt + ip * kc + ps * MR; p < depth;
+                        p++, src += lda, d += MR) {
+                    dst[d] = a[src];
+                    dst[d + 1] = a[src + 1];
+                    dst[d + 2] = a[src + 2];
+                    dst[d + 3] = a[src + 3];
+                    dst[d + 4] = a[src + 4];
+                    dst[d + 5] = a[src + 5];
                 }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + ip + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) {
-                        dst[panel + p * MR + r] = a[src + p];
-                    }
-                }
-                for (int r = rows; r < MR; r++) {
-                    for (int p = 0; p < kc; p++) {
-                        dst[panel + p * MR + r] = 0f;
-                    }
-                }
+            }
+        }
+    }
+
+    /** The last panel of a block with fewer than MR rows: zero-padded to MR. */
+    private void packPartialAPanel(float[] dst, int panel, int i, int rows, int p0, int kc) {
+        for (int p = 0; p < kc; p++) {
+            int d = panel + p * MR;
+            for (int r = 0; r < rows; r++) {
+                dst[d + r] = aTransposed ? a[aOff + (p0 + p) * lda + i + r] : a[aOff + (i + r) * lda + p0 + p];
+            }
+            for (int r = rows; r < MR; r++) {
+                dst[d + r] = 0f;
             }
         }
     }
@@ -409,20 +548,11 @@ final class Gemm implements ThreadTeam.Task {
             int panel = dstAt + jp * kc;
             int cols = Math.min(NR, nc - jp);
             if (bTransposed) {
-                // A transpose, in slices of TRANSPOSE_DEPTH rows of the panel so the rows being
-                // written stay in L1 while each source row is read a cache line at a time.
-                for (int ps = 0; ps < kc; ps += TRANSPOSE_DEPTH) {
-                    int pEnd = Math.min(kc, ps + TRANSPOSE_DEPTH);
-                    for (int q = 0; q < cols; q++) {
-                        int src = bOff + (j0 + jp + q) * ldb + p0;
-                        for (int p = ps; p < pEnd; p++) {
-                            dst[panel + p * NR + q] = b[src + p];
-                        }
-                    }
-                }
-                if (cols < NR) {
-                    for (int p = 0; p < kc; p++) {
-                        java.util.Arrays.fill(dst, panel + p * NR + cols, panel + (p + 1) * NR, 0f);
+                packTransposedBPanel(dst, panel, p0, kc, j0 + jp, cols);
+            } else if (cols == NR) {
+                for (int p = 0, src = bOff + p0 * ldb + j0 + jp, d = panel; p < kc; p++, src += ldb, d += NR) {
+                    for (int v = 0; v < NR; v += VLEN) {
+                        FloatVector.fromArray(SPECIES, b, src + v).intoArray(dst, d + v);
                     }
                 }
             } else {
@@ -430,10 +560,244 @@ final class Gemm implements ThreadTeam.Task {
                     int src = bOff + (p0 + p) * ldb + j0 + jp;
                     int d = panel + p * NR;
                     System.arraycopy(b, src, dst, d, cols);
-                    if (cols < NR) {
-                        java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
-                    }
+                    java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
                 }
+            }
+        }
+    }
+
+    /**
+     * One panel of a transposed B: panel row {@code p} is source column {@code p0 + p} of source rows
+     * {@code [j, j+cols)}. Square blocks of VLEN rows × VLEN depths are transposed in registers, so each
+     * source cache line is read once, whole, and each panel line written once (strided scalar reads
+     * would revisit up to NR source lines, which conflict in L1 when the row stride is a power of two).
+     */
+    private void packTransposedBPanel(float[] dst, int panel, int p0, int kc, int j, int cols) {
+        int vectorCols = cols / VLEN * VLEN, vectorDepth = SPECIES.loopBound(kc);
+        for (int q = 0; q < vectorCols; q += VLEN) {
+            int src = bOff + (j + q) * ldb + p0;
+            for (int p = 0; p < vectorDepth; p += VLEN) {
+                if (VLEN == 16) {
+                    transpose16(b, src + p, ldb, dst, panel + p * NR + q);
+                } else if (VLEN == 8) {
+                    transpose8(b, src + p, ldb, dst, panel + p * NR + q);
+                } else {
+                    transposeScalar(b, src + p, ldb, dst, panel + p * NR + q, VLEN, VLEN);
+                }
+            }
+            transposeScalar(b, src + vectorDepth, ldb, dst, panel + vectorDepth * NR + q, VLEN, kc - vectorDepth);
+        }
+        transposeScalar(b, bOff + (j + vectorCols) * ldb + p0, ldb, dst, panel + vectorCols, cols - vectorCols, kc);
+        if (cols < NR) {
+            for (int p = 0; p < kc; p++) {
+                java.util.Arrays.fill(dst, panel + p * NR + cols, panel + (p + 1) * NR, 0f);
+            }
+        }
+    }
+
+    /**
+     * {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code p, q < 16} (16 lanes): 16 rows loaded,
+     * transposed in 4 stages that each swap the off-diagonal halves of every block of 2·s rows
+     * (a lane rotation and a blend per vector), then stored as panel rows.
+     */
+    private static void transpose16(float[] src, int from, int ld, float[] dst, int at) {
+        FloatVector r0 = FloatVector.fromArray(SPECIES, src, from);
+        FloatVector r1 = FloatVector.fromArray(SPECIES, src, from + ld);
+        FloatVector r2 = FloatVector.fromArray(SPECIES, src, from + 2 * ld);
+        FloatVector r3 = FloatVector.fromArray(SPECIES, src, from + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(SPECIES, src, from + 4 * ld);
+        FloatVector r5 = FloatVector.fromArray(SPECIES, src, from + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(SPECIES, src, from + 6 * ld);
+        FloatVector r7 = FloatVector.fromArray(SPECIES, src, from + 7 * ld);
+        FloatVector r8 = FloatVector.fromArray(SPECIES, src, from + 8 * ld);
+        FloatVector r9 = FloatVector.fromArray(SPECIES, src, from + 9 * ld);
+        FloatVector r10 = FloatVector.fromArray(SPECIES, src, from + 10 * ld);
+        FloatVector r11 = FloatVector.fromArray(SPECIES, src, from + 11 * ld);
+        FloatVector r12 = FloatVector.fromArray(SPECIES, src, from + 12 * ld);
+        FloatVector r13 = FloatVector.fromArray(SPECIES, src, from + 13 * ld);
+        FloatVector r14 = FloatVector.fromArray(SPECIES, src, from + 14 * ld);
+        FloatVector r15 = FloatVector.fromArray(SPECIES, src, from + 15 * ld);
+        FloatVector t;
+        t = r0.blend(r8.rearrange(BACK_8), LANES_8);
+        r8 = r0.rearrange(AHEAD_8).blend(r8, LANES_8);
+        r0 = t;
+        t = r1.blend(r9.rearrange(BACK_8), LANES_8);
+        r9 = r1.rearrange(AHEAD_8).blend(r9, LANES_8);
+        r1 = t;
+        t = r2.blend(r10.rearrange(BACK_8), LANES_8);
+        r10 = r2.rearrange(AHEAD_8).blend(r10, LANES_8);
+        r2 = t;
+        t = r3.blend(r11.rearrange(BACK_8), LANES_8);
+        r11 = r3.rearrange(AHEAD_8).blend(r11, LANES_8);
+        r3 = t;
+        t = r4.blend(r12.rearrange(BACK_8), LANES_8);
+        r12 = r4.rearrange(AHEAD_8).blend(r12, LANES_8);
+        r4 = t;
+        t = r5.blend(r13.rearrange(BACK_8), LANES_8);
+        r13 = r5.rearrange(AHEAD_8).blend(r13, LANES_8);
+        r5 = t;
+        t = r6.blend(r14.rearrange(BACK_8), LANES_8);
+        r14 = r6.rearrange(AHEAD_8).blend(r14, LANES_8);
+        r6 = t;
+        t = r7.blend(r15.rearrange(BACK_8), LANES_8);
+        r15 = r7.rearrange(AHEAD_8).blend(r15, LANES_8);
+        r7 = t;
+        t = r0.blend(r4.rearrange(BACK_4), LANES_4);
+        r4 = r0.rearrange(AHEAD_4).blend(r4, LANES_4);
+        r0 = t;
+        t = r1.blend(r5.rearrange(BACK_4), LANES_4);
+        r5 = r1.rearrange(AHEAD_4).blend(r5, LANES_4);
+        r1 = t;
+        t = r2.blend(r6.rearrange(BACK_4), LANES_4);
+        r6 = r2.rearrange(AHEAD_4).blend(r6, LANES_4);
+        r2 = t;
+        t = r3.blend(r7.rearrange(BACK_4), LANES_4);
+        r7 = r3.rearrange(AHEAD_4).blend(r7, LANES_4);
+        r3 = t;
+        t = r8.blend(r12.rearrange(BACK_4), LANES_4);
+        r12 = r8.rearrange(AHEAD_4).blend(r12, LANES_4);
+        r8 = t;
+        t = r9.blend(r13.rearrange(BACK_4), LANES_4);
+        r13 = r9.rearrange(AHEAD_4).blend(r13, LANES_4);
+        r9 = t;
+        t = r10.blend(r14.rearrange(BACK_4), LANES_4);
+        r14 = r10.rearrange(AHEAD_4).blend(r14, LANES_4);
+        r10 = t;
+        t = r11.blend(r15.rearrange(BACK_4), LANES_4);
+        r15 = r11.rearrange(AHEAD_4).blend(r15, LANES_4);
+        r11 = t;
+        t = r0.blend(r2.rearrange(BACK_2), LANES_2);
+        r2 = r0.rearrange(AHEAD_2).blend(r2, LANES_2);
+        r0 = t;
+        t = r1.blend(r3.rearrange(BACK_2), LANES_2);
+        r3 = r1.rearrange(AHEAD_2).blend(r3, LANES_2);
+        r1 = t;
+        t = r4.blend(r6.rearrange(BACK_2), LANES_2);
+        r6 = r4.rearrange(AHEAD_2).blend(r6, LANES_2);
+        r4 = t;
+        t = r5.blend(r7.rearrange(BACK_2), LANES_2);
+        r7 = r5.rearrange(AHEAD_2).blend(r7, LANES_2);
+        r5 = t;
+        t = r8.blend(r10.rearrange(BACK_2), LANES_2);
+        r10 = r8.rearrange(AHEAD_2).blend(r10, LANES_2);
+        r8 = t;
+        t = r9.blend(r11.rearrange(BACK_2), LANES_2);
+        r11 = r9.rearrange(AHEAD_2).blend(r11, LANES_2);
+        r9 = t;
+        t = r12.blend(r14.rearrange(BACK_2), LANES_2);
+        r14 = r12.rearrange(AHEAD_2).blend(r14, LANES_2);
+        r12 = t;
+        t = r13.blend(r15.rearrange(BACK_2), LANES_2);
+        r15 = r13.rearrange(AHEAD_2).blend(r15, LANES_2);
+        r13 = t;
+        t = r0.blend(r1.rearrange(BACK_1), LANES_1);
+        r1 = r0.rearrange(AHEAD_1).blend(r1, LANES_1);
+        r0 = t;
+        t = r2.blend(r3.rearrange(BACK_1), LANES_1);
+        r3 = r2.rearrange(AHEAD_1).blend(r3, LANES_1);
+        r2 = t;
+        t = r4.blend(r5.rearrange(BACK_1), LANES_1);
+        r5 = r4.rearrange(AHEAD_1).blend(r5, LANES_1);
+        r4 = t;
+        t = r6.blend(r7.rearrange(BACK_1), LANES_1);
+        r7 = r6.rearrange(AHEAD_1).blend(r7, LANES_1);
+        r6 = t;
+        t = r8.blend(r9.rearrange(BACK_1), LANES_1);
+        r9 = r8.rearrange(AHEAD_1).blend(r9, LANES_1);
+        r8 = t;
+        t = r10.blend(r11.rearrange(BACK_1), LANES_1);
+        r11 = r10.rearrange(AHEAD_1).blend(r11, LANES_1);
+        r10 = t;
+        t = r12.blend(r13.rearrange(BACK_1), LANES_1);
+        r13 = r12.rearrange(AHEAD_1).blend(r13, LANES_1);
+        r12 = t;
+        t = r14.blend(r15.rearrange(BACK_1), LANES_1);
+        r15 = r14.rearrange(AHEAD_1).blend(r15, LANES_1);
+        r14 = t;
+        r0.intoArray(dst, at);
+        r1.intoArray(dst, at + NR);
+        r2.intoArray(dst, at + 2 * NR);
+        r3.intoArray(dst, at + 3 * NR);
+        r4.intoArray(dst, at + 4 * NR);
+        r5.intoArray(dst, at + 5 * NR);
+        r6.intoArray(dst, at + 6 * NR);
+        r7.intoArray(dst, at + 7 * NR);
+        r8.intoArray(dst, at + 8 * NR);
+        r9.intoArray(dst, at + 9 * NR);
+        r10.intoArray(dst, at + 10 * NR);
+        r11.intoArray(dst, at + 11 * NR);
+        r12.intoArray(dst, at + 12 * NR);
+        r13.intoArray(dst, at + 13 * NR);
+        r14.intoArray(dst, at + 14 * NR);
+        r15.intoArray(dst, at + 15 * NR);
+    }
+
+    /**
+     * {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code p, q < 8} (8 lanes): 8 rows loaded,
+     * transposed in 3 stages that each swap the off-diagonal halves of every block of 2·s rows
+     * (a lane rotation and a blend per vector), then stored as panel rows.
+     */
+    private static void transpose8(float[] src, int from, int ld, float[] dst, int at) {
+        FloatVector r0 = FloatVector.fromArray(SPECIES, src, from);
+        FloatVector r1 = FloatVector.fromArray(SPECIES, src, from + ld);
+        FloatVector r2 = FloatVector.fromArray(SPECIES, src, from + 2 * ld);
+        FloatVector r3 = FloatVector.fromArray(SPECIES, src, from + 3 * ld);
+        FloatVector r4 = FloatVector.fromArray(SPECIES, src, from + 4 * ld);
+        FloatVector r5 = FloatVector.fromArray(SPECIES, src, from + 5 * ld);
+        FloatVector r6 = FloatVector.fromArray(SPECIES, src, from + 6 * ld);
+        FloatVector r7 = FloatVector.fromArray(SPECIES, src, from + 7 * ld);
+        FloatVector t;
+        t = r0.blend(r4.rearrange(BACK_4), LANES_4);
+        r4 = r0.rearrange(AHEAD_4).blend(r4, LANES_4);
+        r0 = t;
+        t = r1.blend(r5.rearrange(BACK_4), LANES_4);
+        r5 = r1.rearrange(AHEAD_4).blend(r5, LANES_4);
+        r1 = t;
+        t = r2.blend(r6.rearrange(BACK_4), LANES_4);
+        r6 = r2.rearrange(AHEAD_4).blend(r6, LANES_4);
+        r2 = t;
+        t = r3.blend(r7.rearrange(BACK_4), LANES_4);
+        r7 = r3.rearrange(AHEAD_4).blend(r7, LANES_4);
+        r3 = t;
+        t = r0.blend(r2.rearrange(BACK_2), LANES_2);
+        r2 = r0.rearrange(AHEAD_2).blend(r2, LANES_2);
+        r0 = t;
+        t = r1.blend(r3.rearrange(BACK_2), LANES_2);
+        r3 = r1.rearrange(AHEAD_2).blend(r3, LANES_2);
+        r1 = t;
+        t = r4.blend(r6.rearrange(BACK_2), LANES_2);
+        r6 = r4.rearrange(AHEAD_2).blend(r6, LANES_2);
+        r4 = t;
+        t = r5.blend(r7.rearrange(BACK_2), LANES_2);
+        r7 = r5.rearrange(AHEAD_2).blend(r7, LANES_2);
+        r5 = t;
+        t = r0.blend(r1.rearrange(BACK_1), LANES_1);
+        r1 = r0.rearrange(AHEAD_1).blend(r1, LANES_1);
+        r0 = t;
+        t = r2.blend(r3.rearrange(BACK_1), LANES_1);
+        r3 = r2.rearrange(AHEAD_1).blend(r3, LANES_1);
+        r2 = t;
+        t = r4.blend(r5.rearrange(BACK_1), LANES_1);
+        r5 = r4.rearrange(AHEAD_1).blend(r5, LANES_1);
+        r4 = t;
+        t = r6.blend(r7.rearrange(BACK_1), LANES_1);
+        r7 = r6.rearrange(AHEAD_1).blend(r7, LANES_1);
+        r6 = t;
+        r0.intoArray(dst, at);
+        r1.intoArray(dst, at + NR);
+        r2.intoArray(dst, at + 2 * NR);
+        r3.intoArray(dst, at + 3 * NR);
+        r4.intoArray(dst, at + 4 * NR);
+        r5.intoArray(dst, at + 5 * NR);
+        r6.intoArray(dst, at + 6 * NR);
+        r7.intoArray(dst, at + 7 * NR);
+    }
+
+    /** {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code q < rows, p < depth}. */
+    private static void transposeScalar(float[] src, int from, int ld, float[] dst, int at, int rows, int depth) {
+        for (int q = 0; q < rows; q++) {
+            for (int p = 0; p < depth; p++) {
+                dst[at + p * NR + q] = src[from + q * ld + p];
             }
         }
     }

@@ -40,12 +40,16 @@ class VectorKernelsTest {
         }
     }
 
-    /** (rows, inner, columns): tails in every dimension, sizes below and above the threading threshold. */
+    /**
+     * (rows, inner, columns): tails in every dimension, sizes below and above the threading threshold, and
+     * one of whole panels and blocks only, where the packing's vector loops run without scalar tails.
+     */
     static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of(1, 1, 1), Arguments.of(3, 15, 17), Arguments.of(17, 37, 3),
                 Arguments.of(37, 255, 15), Arguments.of(7, 1000, 65), Arguments.of(100, 300, 37),
-                Arguments.of(255, 17, 129), Arguments.of(61, 513, 200), Arguments.of(13, 0, 9));
+                Arguments.of(255, 17, 129), Arguments.of(61, 513, 200), Arguments.of(13, 0, 9),
+                Arguments.of(48, 512, 128));
     }
 
     @ParameterizedTest
