@@ -17,10 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * column panels, {@code op(A)} into {@link #MC}×{@link #KC} blocks of {@link #MR}-row panels, both
  * zero-padded to whole panels, and a register-blocked micro-kernel computes an {@code MR×NR} tile as
  * outer products (broadcast one A element, multiply-add it with the B vectors of the row), keeping all
- * accumulators in registers; later depth blocks start from the partial sums in C. The bias and the
- * activation are applied to each tile right after its last depth block, while it is still in L1 (the
- * epilogue), so a Linear layer with its activation makes one pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel on
- * padded data with the same {@code k} blocking, each output is computed by the same sequence of
+ * accumulators in registers; each depth block's tile of sums is then written to C, or added to the
+ * earlier blocks' sums there. The bias and the activation are applied to each tile right after its last
+ * depth block, while it is still in L1 (the epilogue), so a Linear layer with its activation makes one
+ * pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel
+ * on padded data with the same {@code k} blocking, each output is computed by the same sequence of
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
  * <p>One instance is a reusable team task: the caller fills the operand fields and runs it on the
@@ -350,11 +351,8 @@ final class Gemm implements ThreadTeam.Task {
             for (int ir = 0; ir < mc; ir += MR) {
                 int i = ic + ir;
                 int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
-                if (rows == MR && cols == NR) {
-                    microKernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, c, cOff + i * ldc + j, ldc, accumulate);
-                } else {
-                    edgeTile(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, tile, i, rows, j, cols, accumulate);
-                }
+                microKernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, tile);
+                storeTile(tile, i, rows, j, cols, accumulate);
                 if (last) {
                     epilogue(i, i + rows, j, j + cols);
                 }
@@ -363,19 +361,28 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * A partial tile: runs the same micro-kernel on a full-size copy of it, so its outputs see exactly
-     * the roundings they would see inside a full tile.
+     * Writes a micro-tile's sums to C, or adds them to the sums of the earlier depth blocks there, for
+     * its {@code rows × cols} outputs inside C. Every output, in a full or an edge tile, is the same
+     * micro-kernel sum plus the same single addition, so its bits do not depend on where its tile falls.
      */
-    private void edgeTile(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile,
-                          int i, int rows, int j, int cols, boolean accumulate) {
-        if (accumulate) {
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(c, cOff + (i + r) * ldc + j, tile, r * NR, cols);
-            }
-        }
-        microKernel(kc, pa, aAt, pb, bAt, tile, 0, NR, accumulate);
+    private void storeTile(float[] tile, int i, int rows, int j, int cols, boolean accumulate) {
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(tile, r * NR, c, cOff + (i + r) * ldc + j, cols);
+            int row = cOff + (i + r) * ldc + j, t = r * NR;
+            if (cols == NR) {
+                for (int v = 0; v < NR; v += VLEN) {
+                    FloatVector sums = FloatVector.fromArray(SPECIES, tile, t + v);
+                    if (accumulate) {
+                        sums = sums.add(FloatVector.fromArray(SPECIES, c, row + v));
+                    }
+                    sums.intoArray(c, row + v);
+                }
+            } else if (accumulate) {
+                for (int q = 0; q < cols; q++) {
+                    c[row + q] += tile[t + q];
+                }
+            } else {
+                System.arraycopy(tile, t, c, row, cols);
+            }
         }
     }
 
@@ -802,50 +809,26 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt,
-                                    float[] c, int cAt, int ldc, boolean accumulate) {
+    /**
+     * The {@code MR × NR} products of an A panel and a B panel over {@code kc} depths, from zero, into
+     * {@code tile} (row-major, rows of NR). Writing a private tile at constant offsets, rather than C at
+     * the caller's offsets, leaves C2 enough registers to keep the loop's indexes out of memory.
+     */
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
         if (NV == 4) {
-            kernel6x4(kc, pa, aAt, pb, bAt, c, cAt, ldc, accumulate);
+            kernel6x4(kc, pa, aAt, pb, bAt, tile);
         } else {
-            kernel6x2(kc, pa, aAt, pb, bAt, c, cAt, ldc, accumulate);
+            kernel6x2(kc, pa, aAt, pb, bAt, tile);
         }
     }
 
     /** The 512-bit micro-kernel: 6 rows × 4 vectors, 24 accumulators (of 32 registers). */
-    private static void kernel6x4(int kc, float[] pa, int aAt, float[] pb, int bAt,
-                                  float[] c, int cAt, int ldc, boolean accumulate) {
+    private static void kernel6x4(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(SPECIES, c, cAt);
-            c01 = FloatVector.fromArray(SPECIES, c, cAt + VLEN);
-            c02 = FloatVector.fromArray(SPECIES, c, cAt + 2 * VLEN);
-            c03 = FloatVector.fromArray(SPECIES, c, cAt + 3 * VLEN);
-            c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + VLEN);
-            c12 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + 2 * VLEN);
-            c13 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + 3 * VLEN);
-            c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + VLEN);
-            c22 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + 2 * VLEN);
-            c23 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + 3 * VLEN);
-            c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + VLEN);
-            c32 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + 2 * VLEN);
-            c33 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + 3 * VLEN);
-            c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + VLEN);
-            c42 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + 2 * VLEN);
-            c43 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + 3 * VLEN);
-            c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + VLEN);
-            c52 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + 2 * VLEN);
-            c53 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + 3 * VLEN);
-        } else {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
-            c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
-            c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
-        }
+        c00 = FloatVector.zero(SPECIES);
+        c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
+        c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
+        c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
         // The offsets advance by addition, the B one counting the loop (so C2 hoists the B loads' bounds
         // checks). Recomputed from a depth counter each step, they cost about as many issue slots as the
         // 256-bit kernel's 12 multiply-adds, which then ran at about one per cycle.
@@ -885,55 +868,39 @@ final class Gemm implements ThreadTeam.Task {
             c52 = av.fma(b2, c52);
             c53 = av.fma(b3, c53);
         }
-        c00.intoArray(c, cAt);
-        c01.intoArray(c, cAt + VLEN);
-        c02.intoArray(c, cAt + 2 * VLEN);
-        c03.intoArray(c, cAt + 3 * VLEN);
-        c10.intoArray(c, cAt + 1 * ldc);
-        c11.intoArray(c, cAt + 1 * ldc + VLEN);
-        c12.intoArray(c, cAt + 1 * ldc + 2 * VLEN);
-        c13.intoArray(c, cAt + 1 * ldc + 3 * VLEN);
-        c20.intoArray(c, cAt + 2 * ldc);
-        c21.intoArray(c, cAt + 2 * ldc + VLEN);
-        c22.intoArray(c, cAt + 2 * ldc + 2 * VLEN);
-        c23.intoArray(c, cAt + 2 * ldc + 3 * VLEN);
-        c30.intoArray(c, cAt + 3 * ldc);
-        c31.intoArray(c, cAt + 3 * ldc + VLEN);
-        c32.intoArray(c, cAt + 3 * ldc + 2 * VLEN);
-        c33.intoArray(c, cAt + 3 * ldc + 3 * VLEN);
-        c40.intoArray(c, cAt + 4 * ldc);
-        c41.intoArray(c, cAt + 4 * ldc + VLEN);
-        c42.intoArray(c, cAt + 4 * ldc + 2 * VLEN);
-        c43.intoArray(c, cAt + 4 * ldc + 3 * VLEN);
-        c50.intoArray(c, cAt + 5 * ldc);
-        c51.intoArray(c, cAt + 5 * ldc + VLEN);
-        c52.intoArray(c, cAt + 5 * ldc + 2 * VLEN);
-        c53.intoArray(c, cAt + 5 * ldc + 3 * VLEN);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VLEN);
+        c02.intoArray(tile, 2 * VLEN);
+        c03.intoArray(tile, 3 * VLEN);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + VLEN);
+        c12.intoArray(tile, 1 * NR + 2 * VLEN);
+        c13.intoArray(tile, 1 * NR + 3 * VLEN);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VLEN);
+        c22.intoArray(tile, 2 * NR + 2 * VLEN);
+        c23.intoArray(tile, 2 * NR + 3 * VLEN);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VLEN);
+        c32.intoArray(tile, 3 * NR + 2 * VLEN);
+        c33.intoArray(tile, 3 * NR + 3 * VLEN);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VLEN);
+        c42.intoArray(tile, 4 * NR + 2 * VLEN);
+        c43.intoArray(tile, 4 * NR + 3 * VLEN);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VLEN);
+        c52.intoArray(tile, 5 * NR + 2 * VLEN);
+        c53.intoArray(tile, 5 * NR + 3 * VLEN);
     }
 
     /** The micro-kernel for 256-bit and narrower vectors (16 registers): 6 rows × 2 vectors. */
-    private static void kernel6x2(int kc, float[] pa, int aAt, float[] pb, int bAt,
-                                  float[] c, int cAt, int ldc, boolean accumulate) {
+    private static void kernel6x2(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(SPECIES, c, cAt);
-            c01 = FloatVector.fromArray(SPECIES, c, cAt + VLEN);
-            c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + VLEN);
-            c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + VLEN);
-            c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + VLEN);
-            c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
-            c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + VLEN);
-            c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
-            c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + VLEN);
-        } else {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c10 = c11 = c20 = c00;
-            c21 = c30 = c31 = c40 = c00;
-            c41 = c50 = c51 = c00;
-        }
+        c00 = FloatVector.zero(SPECIES);
+        c01 = c10 = c11 = c20 = c00;
+        c21 = c30 = c31 = c40 = c00;
+        c41 = c50 = c51 = c00;
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += MR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
@@ -957,18 +924,18 @@ final class Gemm implements ThreadTeam.Task {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        c00.intoArray(c, cAt);
-        c01.intoArray(c, cAt + VLEN);
-        c10.intoArray(c, cAt + 1 * ldc);
-        c11.intoArray(c, cAt + 1 * ldc + VLEN);
-        c20.intoArray(c, cAt + 2 * ldc);
-        c21.intoArray(c, cAt + 2 * ldc + VLEN);
-        c30.intoArray(c, cAt + 3 * ldc);
-        c31.intoArray(c, cAt + 3 * ldc + VLEN);
-        c40.intoArray(c, cAt + 4 * ldc);
-        c41.intoArray(c, cAt + 4 * ldc + VLEN);
-        c50.intoArray(c, cAt + 5 * ldc);
-        c51.intoArray(c, cAt + 5 * ldc + VLEN);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VLEN);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + VLEN);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VLEN);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VLEN);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VLEN);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VLEN);
     }
 
 }
