@@ -37,7 +37,7 @@ final class Gemm implements ThreadTeam.Task {
     /** Micro-tile columns. */
     static final int NR = NV * VLEN;
     /** Depth of a packed block: one B micro-panel ({@code KC × NR}) stays in L1/L2 across A panels. */
-    static final int KC = 256;
+    static final int KC = 512;
     /** Rows of a packed A block (a multiple of {@link #MR}): {@code MC × KC} floats stay in L2. */
     static final int MC = 24 * MR;
     /** Columns of a packed B block (a multiple of {@link #NR}). */
