@@ -1,12 +1,14 @@
 package dev.kiln.kernel;
 
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 
 /**
  * Chooses the kernels once per JVM, as Lucene and JVector do: when the {@code jdk.incubator.vector}
  * module is in the boot layer, the Vector API implementation is loaded reflectively (so nothing else
  * links against the incubator module); otherwise the scalar kernels run and one hint says how to
- * enable SIMD. The system property {@code kiln.kernels=scalar} forces the scalar kernels.
+ * enable SIMD. The loaded kernels may add one hint of their own ({@link Kernels#speedHint}). The
+ * system property {@code kiln.kernels=scalar} forces the scalar kernels.
  */
 final class KernelProvider {
     static final String VECTOR_MODULE = "jdk.incubator.vector";
@@ -34,7 +36,12 @@ final class KernelProvider {
         }
         try {
             Class<?> type = Class.forName(VECTOR_IMPLEMENTATION);
-            return (Kernels) type.getDeclaredConstructor().newInstance();
+            Kernels kernels = (Kernels) type.getDeclaredConstructor().newInstance();
+            Optional<String> hint = kernels.speedHint();
+            if (hint.isPresent()) {
+                log.log(Level.INFO, hint.get());
+            }
+            return kernels;
         } catch (ClassNotFoundException e) {
             return new ScalarKernels(); // this build has no Vector API kernels
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.kiln.kernel;
 
 import dev.kiln.thread.ThreadTeam;
+import java.util.Optional;
 
 /**
  * The numeric work of a training step, on row-major float arrays addressed by offsets. Generated
@@ -21,6 +22,14 @@ public interface Kernels {
 
     /** A short description, e.g. "scalar" or "Vector API, 512-bit". */
     String name();
+
+    /**
+     * How to run these kernels faster on this machine, to tell the user once, or empty when there is
+     * nothing to tell.
+     */
+    default Optional<String> speedHint() {
+        return Optional.empty();
+    }
 
     /** {@code y[n][out] = x[n][in] · Wᵀ (+ b)}. */
     void linearForward(ThreadTeam team, int n, int in, int out,

@@ -2,6 +2,7 @@ package dev.kiln.kernel.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.kernel.Activation;
@@ -393,6 +394,23 @@ class VectorKernelsTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void recognisesAvx512InCpuFlags() {
+        assertTrue(VectorKernels.hasAvx512("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512dq\nbugs\t\t:\n"));
+        assertFalse(VectorKernels.hasAvx512("processor\t: 0\nflags\t\t: fpu sse avx2 avx512_vnni\n"));
+        assertFalse(VectorKernels.hasAvx512("Features\t: fp asimd sve\n"));
+        assertFalse(VectorKernels.hasAvx512(""));
+    }
+
+    @Test
+    void suggestsWiderVectorsOnlyWhenTheseAreNarrower() {
+        if (VectorKernels.SPECIES.vectorBitSize() >= 512) {
+            assertTrue(VECTOR.speedHint().isEmpty(), "512-bit kernels need no hint");
+        } else {
+            VECTOR.speedHint().ifPresent(hint -> assertTrue(hint.contains("-XX:UseAVX=3"), hint));
         }
     }
 
