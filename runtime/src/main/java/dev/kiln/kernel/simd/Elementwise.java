@@ -135,7 +135,7 @@ final class Elementwise implements ThreadTeam.Task {
                 activationForwardRange(activation, pre, post, from, to);
                 break;
             case ACTIVATION_BACKWARD:
-                activationBackward(activation, pre, post, grad, from, to);
+                activationBackwardRange(activation, pre, post, grad, from, to);
                 break;
             case DROPOUT:
                 dropoutRange(values, mask, scale, from, to);
@@ -192,8 +192,8 @@ final class Elementwise implements ThreadTeam.Task {
         }
     }
 
-    /** {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i} in {@code [from, to)}. */
-    static void activationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to) {
+    private static void activationBackwardRange(Activation f, float[] z, float[] a, float[] grad,
+                                                int from, int to) {
         int i = from;
         int bound = from + F.loopBound(to - from);
         switch (f.kind()) {
