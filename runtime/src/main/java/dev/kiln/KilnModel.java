@@ -29,6 +29,13 @@ public interface KilnModel extends AutoCloseable {
     int parameterCount();
 
     /**
+     * The label the loss skips, PyTorch's {@code ignore_index} ({@code -100} unless the model's
+     * {@link Loss} sets another): rows with it add nothing to the loss or the gradients, and
+     * {@code dev.kiln.train.Evaluation} leaves them out of the accuracy.
+     */
+    int ignoreIndex();
+
+    /**
      * One optimizer step on the first {@code n} rows with class-index labels: forward, loss, backward,
      * update.
      *

@@ -10,8 +10,12 @@ import java.util.Objects;
  * {@link Fit} reports for its validation set after each epoch, and what a held-out test set is scored
  * with after training.
  *
- * @param loss the mean of the batch losses ({@link KilnModel#loss}) weighted by batch size
- * @param accuracy the fraction of rows whose predicted class ({@link KilnModel#predict}) is the label
+ * <p>Rows labelled with the model's {@link KilnModel#ignoreIndex() ignore index} count in neither: the
+ * loss skips them, and so does the accuracy (both are NaN when every row is ignored).
+ *
+ * @param loss the mean of the batch losses ({@link KilnModel#loss}) weighted by the rows each counts
+ * @param accuracy the fraction of counted rows whose predicted class ({@link KilnModel#predict}) is
+ *     the label
  */
 public record Evaluation(double loss, double accuracy) {
 
@@ -56,21 +60,28 @@ public record Evaluation(double loss, double accuracy) {
 
         Evaluation run() {
             double lossSum = 0;
-            long correct = 0;
+            long correct = 0, counted = 0;
+            int ignored = model.ignoreIndex();
             batches.startEpoch(0);
             while (batches.next()) {
                 int n = batches.size();
                 int[] labels = batches.labels();
-                lossSum += (double) model.loss(batches.x(), labels, n) * n;
                 model.predict(batches.x(), n, predicted);
+                int batchCounted = 0;
                 for (int i = 0; i < n; i++) {
-                    if (predicted[i] == labels[i]) {
-                        correct++;
+                    if (labels[i] != ignored) {
+                        batchCounted++;
+                        if (predicted[i] == labels[i]) {
+                            correct++;
+                        }
                     }
                 }
+                if (batchCounted > 0) { // a batch of ignored rows only has a NaN mean loss, as in PyTorch
+                    lossSum += (double) model.loss(batches.x(), labels, n) * batchCounted;
+                    counted += batchCounted;
+                }
             }
-            int rows = batches.dataset().size();
-            return new Evaluation(lossSum / rows, (double) correct / rows);
+            return new Evaluation(lossSum / counted, (double) correct / counted);
         }
     }
 }

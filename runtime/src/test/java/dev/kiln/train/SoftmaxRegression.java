@@ -50,6 +50,11 @@ class SoftmaxRegression implements KilnModel {
     }
 
     @Override
+    public int ignoreIndex() {
+        return -100;
+    }
+
+    @Override
     public int parameterCount() {
         return weight.length + bias.length;
     }

@@ -394,6 +394,8 @@ public final class ModelEmitter {
         type.addMethod(publicOverride("inputs", TypeName.INT).addStatement("return INPUTS").build());
         type.addMethod(publicOverride("classes", TypeName.INT).addStatement("return CLASSES").build());
         type.addMethod(publicOverride("parameterCount", TypeName.INT).addStatement("return PARAMETERS").build());
+        type.addMethod(publicOverride("ignoreIndex", TypeName.INT)
+                .addStatement("return $L", model.loss().ignoreIndex()).build());
         type.addMethod(publicOverride("learningRate", TypeName.DOUBLE)
                 .addStatement("return optimizer.learningRate()").build());
         type.addMethod(publicOverride("learningRate", TypeName.VOID).addParameter(TypeName.DOUBLE, "lr")
