@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
  * <p>One instance is a reusable team task: the caller fills the operand fields and runs it on the
- * team, each part computing a contiguous range of output rows or columns with its own packing buffers.
+ * team, each part computing a contiguous range of output rows or columns. With several parts, the
+ * operands are first packed once into shared buffers (all parts packing disjoint panels), unless they
+ * are too large; otherwise, and with one part, each part packs blocks into its own buffers.
  */
 final class Gemm implements ThreadTeam.Task {
     static final VectorSpecies<Float> SPECIES = VectorKernels.SPECIES;
@@ -252,9 +254,9 @@ final class Gemm implements ThreadTeam.Task {
     @Override
     public void run(int part, int parts) {
         switch (phase) {
-            case OWN_PACKING -> multiplyWithOwnPacking(part, parts);
+            case OWN_PACKING -> multiplyPart(part, parts, false);
             case PACK_SHARED -> packShared(part, parts);
-            case MULTIPLY_SHARED -> multiplyShared(part, parts);
+            case MULTIPLY_SHARED -> multiplyPart(part, parts, true);
         }
     }
 
@@ -280,8 +282,11 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /** Multiplies this part's outputs from the operands {@link #packShared} packed. */
-    private void multiplyShared(int part, int parts) {
+    /**
+     * Multiplies this part's outputs: from the operands {@link #packShared} packed when {@code shared},
+     * otherwise packing each block of them into this part's own buffers first.
+     */
+    private void multiplyPart(int part, int parts, boolean shared) {
         int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
         if (splitColumns) {
             columnStart = ThreadTeam.split(n, parts, part, NR);
@@ -291,39 +296,23 @@ final class Gemm implements ThreadTeam.Task {
             rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
         }
         int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
+        float[] pa = shared ? sharedA : packedA[part];
+        float[] pb = shared ? sharedB : packedB[part];
         for (int jc = columnStart; jc < columnEnd; jc += NC) {
             int nc = Math.min(NC, columnEnd - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                for (int ic = rowStart; ic < rowEnd; ic += MC) {
-                    int mc = Math.min(MC, rowEnd - ic);
-                    multiplyBlock(part, sharedA, pc * paddedM + ic * kc, ic, mc,
-                            sharedB, LineAligned.OFFSET + pc * paddedN + jc * kc, jc, nc, pc, kc);
+                int bAt = LineAligned.OFFSET + (shared ? pc * paddedN + jc * kc : 0);
+                if (!shared) {
+                    packB(pb, bAt, pc, kc, jc, nc);
                 }
-            }
-        }
-    }
-
-    private void multiplyWithOwnPacking(int part, int parts) {
-        int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
-        if (splitColumns) {
-            columnStart = ThreadTeam.split(n, parts, part, NR);
-            columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
-        } else {
-            rowStart = ThreadTeam.split(m, parts, part, MR);
-            rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
-        }
-        float[] pa = packedA[part];
-        float[] pb = packedB[part];
-        for (int jc = columnStart; jc < columnEnd; jc += NC) {
-            int nc = Math.min(NC, columnEnd - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(pb, LineAligned.OFFSET, pc, kc, jc, nc);
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
-                    packA(pa, 0, ic, mc, pc, kc);
-                    multiplyBlock(part, pa, 0, ic, mc, pb, LineAligned.OFFSET, jc, nc, pc, kc);
+                    int aAt = shared ? pc * paddedM + ic * kc : 0;
+                    if (!shared) {
+                        packA(pa, aAt, ic, mc, pc, kc);
+                    }
+                    multiplyBlock(part, pa, aAt, ic, mc, pb, bAt, jc, nc, pc, kc);
                 }
             }
         }
