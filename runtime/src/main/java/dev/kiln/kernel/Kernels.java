@@ -105,8 +105,12 @@ public interface Kernels {
                     float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
                     double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt);
 
-    /** Scales {@code x[0, len)} by {@code mask[i] · scale}, dropout's forward and backward. */
-    void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len);
+    /**
+     * {@code y[i] = x[i] · noise[i]} for {@code i < len} ({@code y} may be {@code x}): dropout's forward
+     * and backward, with the noise of {@link dev.kiln.random.Bernoulli#dropoutNoise}, as PyTorch's
+     * {@code input * noise}.
+     */
+    void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len);
 
     /**
      * General matrix product {@code C[m][n] = A[m][k] · B[k][n]} (row-major, leading dimensions

@@ -111,9 +111,9 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
+    public void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
         for (int i = 0; i < len; i++) {
-            x[i] = mask[i] != 0 ? x[i] * scale : 0f;
+            y[i] = x[i] * noise[i];
         }
     }
 

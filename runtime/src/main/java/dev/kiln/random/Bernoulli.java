@@ -1,18 +1,30 @@
 package dev.kiln.random;
 
-/** Dropout masks from the model's generator, so that a seeded run draws the same masks every time. */
+/** Dropout noise from the model's generator, so that a seeded run draws the same masks every time. */
 public final class Bernoulli {
     private Bernoulli() {}
 
     /**
-     * Sets {@code mask[i]} to 1 with probability {@code 1 - p} (keep) and 0 with probability {@code p},
-     * for {@code i < len}, drawing one 24-bit uniform per value in order.
+     * The multiplier of every kept value under dropout with probability {@code p}, computed as PyTorch
+     * does ({@code noise.div_(1 - p)}: a float division by {@code 1 - p} rounded to float); 0 for
+     * {@code p ≥ 1}, where nothing is kept.
      */
-    public static void keepMask(MersenneTwister rng, byte[] mask, int len, double p) {
+    public static float keptScale(double p) {
+        return p >= 1 ? 0f : 1f / (float) (1 - p);
+    }
+
+    /**
+     * Fills {@code noise[0, len)} with dropout's multipliers, as PyTorch's {@code bernoulli_(1 - p)} then
+     * {@code div_(1 - p)}: {@link #keptScale keptScale(p)} with probability {@code 1 - p}, else 0. Draws
+     * one 24-bit uniform per value, in order. Multiplying by these (not selecting) keeps PyTorch's
+     * {@code x · noise} semantics: a dropped -1 gives -0, a dropped NaN stays NaN.
+     */
+    public static void dropoutNoise(MersenneTwister rng, float[] noise, int len, double p) {
+        float kept = keptScale(p);
         // u = k·2^-24 ≥ p  ⇔  k ≥ ⌈p·2^24⌉: compare integers, no float per value.
         int threshold = (int) Math.ceil(p * 0x1.0p24);
         for (int i = 0; i < len; i++) {
-            mask[i] = (rng.nextInt() & 0xFFFFFF) >= threshold ? (byte) 1 : (byte) 0;
+            noise[i] = (rng.nextInt() & 0xFFFFFF) >= threshold ? kept : 0f;
         }
     }
 }

@@ -61,7 +61,6 @@ public final class ModelEmitter {
             ParameterizedTypeName.get(ClassName.get("java.util", "Map"), ClassName.get(String.class), ClassName.get(String.class));
     private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
     private static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
-    private static final TypeName BYTES = ArrayTypeName.of(TypeName.BYTE);
 
     private final ModelSpec model;
     private final List<LayerSpec> layers;
@@ -217,12 +216,6 @@ public final class ModelEmitter {
             if (layer.hasActivation()) {
                 type.addField(privateConstant(ACTIVATION, activationConstant(layer), activation(layer.activation())));
             }
-            if (layer.hasDropout()) {
-                // PyTorch scales kept values by 1/(1-p); with p = 1 everything is dropped.
-                float scale = layer.dropout() >= 1 ? 0f : (float) (1 / (1 - layer.dropout()));
-                type.addField(privateConstant(TypeName.FLOAT, dropoutScaleConstant(layer),
-                        CodeBlock.of("$Lf", Float.toString(scale))));
-            }
         }
         type.addField(privateConstant(CROSS_ENTROPY, "LOSS", lossInitializer()));
     }
@@ -268,7 +261,9 @@ public final class ModelEmitter {
             }
             if (layer.hasDropout()) {
                 type.addField(FieldSpec.builder(FLOATS, dropBuffer(layer), Modifier.PRIVATE).build());
-                type.addField(FieldSpec.builder(BYTES, maskBuffer(layer), Modifier.PRIVATE).build());
+                type.addField(FieldSpec.builder(FLOATS, noiseBuffer(layer), Modifier.PRIVATE)
+                        .addJavadoc("$L's dropout multipliers (0 or 1/(1-p)) of the last training pass.\n",
+                                layer.name()).build());
             }
             type.addField(FieldSpec.builder(FLOATS, gradBuffer(layer), Modifier.PRIVATE)
                     .addJavadoc("The loss gradient with respect to $L's output.\n", layer.name()).build());
@@ -450,11 +445,10 @@ public final class ModelEmitter {
                 String local = layer.name() + "Output";
                 method.addStatement("float[] $N = $N", local, output)
                         .beginControlFlow("if (training)")
-                        .addStatement("$T.keepMask(generator, $N, n * $L, $L)", BERNOULLI, maskBuffer(layer),
+                        .addStatement("$T.dropoutNoise(generator, $N, n * $L, $L)", BERNOULLI, noiseBuffer(layer),
                                 layer.out(), doubleLiteral(layer.dropout()))
-                        .addStatement("System.arraycopy($N, 0, $N, 0, n * $L)", output, dropBuffer(layer), layer.out())
-                        .addStatement("kernels.dropoutApply(team, $N, $N, $L, n * $L)", dropBuffer(layer),
-                                maskBuffer(layer), dropoutScaleConstant(layer), layer.out())
+                        .addStatement("kernels.dropoutApply(team, $N, $N, $N, n * $L)", output, noiseBuffer(layer),
+                                dropBuffer(layer), layer.out())
                         .addStatement("$N = $N", local, dropBuffer(layer))
                         .endControlFlow();
                 output = local;
@@ -475,8 +469,8 @@ public final class ModelEmitter {
             LayerSpec layer = layers.get(i);
             String grad = gradBuffer(layer);
             if (layer.hasDropout()) {
-                method.addStatement("kernels.dropoutApply(team, $N, $N, $L, n * $L)", grad, maskBuffer(layer),
-                        dropoutScaleConstant(layer), layer.out());
+                method.addStatement("kernels.dropoutApply(team, $N, $N, $N, n * $L)", grad, noiseBuffer(layer),
+                        grad, layer.out());
             }
             if (layer.hasActivation()) {
                 method.addStatement("kernels.activationBackward(team, $L, $N, $N, $N, n * $L)",
@@ -565,7 +559,7 @@ public final class ModelEmitter {
             }
             if (layer.hasDropout()) {
                 method.addStatement("$N = new float[$L]", dropBuffer(layer), size);
-                method.addStatement("$N = new byte[$L]", maskBuffer(layer), size);
+                method.addStatement("$N = new float[$L]", noiseBuffer(layer), size);
             }
             method.addStatement("$N = new float[$L]", gradBuffer(layer), size);
         }
@@ -595,8 +589,8 @@ public final class ModelEmitter {
         return layer.name() + "Dropped";
     }
 
-    private static String maskBuffer(LayerSpec layer) {
-        return layer.name() + "Mask";
+    private static String noiseBuffer(LayerSpec layer) {
+        return layer.name() + "Noise";
     }
 
     private static String gradBuffer(LayerSpec layer) {
@@ -617,10 +611,6 @@ public final class ModelEmitter {
 
     private static String activationConstant(LayerSpec layer) {
         return constantName(layer.name()) + "_ACTIVATION";
-    }
-
-    private static String dropoutScaleConstant(LayerSpec layer) {
-        return constantName(layer.name()) + "_DROPOUT_SCALE";
     }
 
     /** {@code hiddenLayer2} -> {@code HIDDEN_LAYER2}. */

@@ -2,117 +2,149 @@ package dev.kiln.kernel.simd;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.thread.ThreadTeam;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The elementwise kernels (activations, dropout, optimizer updates) as a reusable team task: the caller
- * sets the operation and its operands, and each part processes one contiguous, vector-aligned range.
- * Every lane does exactly the float operations of {@link dev.kiln.kernel.ScalarKernels}, in the same
- * order and without fused multiply-adds, so results are bitwise those of the scalar kernels.
+ * The elementwise kernels (activations, dropout, optimizer updates): one static method per loop, and one
+ * team task per operation ({@link RangeTask}'s subclasses) that splits it into contiguous, vector-aligned
+ * ranges. Every lane does exactly the float operations of {@link dev.kiln.kernel.ScalarKernels}, in the
+ * same order and without fused multiply-adds, so results are bitwise those of the scalar kernels.
  * Transcendental activations (tanh, sigmoid, GELU, SiLU) use {@link Activation}'s double-precision
  * formulas per element, which match PyTorch; only their multithreading is added here.
+ *
+ * <p>Why so many small methods: C2 keeps a Vector API value in a register only when every call on it
+ * is inlined and intrinsified in the method being compiled. A big compilation unit can run out of
+ * inlining budget, and one whose contents depend on what other models ran before can do so only
+ * sometimes; then the vectors are boxed and the loop allocates on every call. Each loop here is its own
+ * method with its vectors in locals, and each task's {@code range} is reached through a virtual call,
+ * so that every one is a small compilation of its own.
  */
-final class Elementwise implements ThreadTeam.Task {
+final class Elementwise {
     private static final VectorSpecies<Float> F = VectorKernels.SPECIES;
-    private static final VectorSpecies<Byte> B =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
     private static final int VLEN = F.length();
-    /** Part boundaries are multiples of this, so every part but the last runs whole vectors. */
-    private static final int ALIGN = 4 * VLEN;
-    /** Minimum elements per part for memory-bound loops, and for loops calling transcendental functions. */
-    private static final int CHEAP_PART = 1 << 15;
-    private static final int COSTLY_PART = 1 << 11;
 
-    private enum Op { ACTIVATION_FORWARD, ACTIVATION_BACKWARD, DROPOUT, SGD, ADAM }
+    private Elementwise() {}
 
-    // The operands of the current call; arrays are cleared afterwards so the task keeps none alive.
-    private Op op;
-    private int len;
-    private Activation activation;
-    private float[] pre, post, grad;
-    private float[] values;
-    private byte[] mask;
-    private float scale;
-    private float[] params, grads, momentumBuffer, expAvg, expAvgSq, maxExpAvgSq;
-    private float lr, momentum, keep, weightDecay;
-    private float beta1, oneMinusBeta1, beta2, oneMinusBeta2, shrink, eps, negStepSize, bc2Sqrt;
-    private boolean nesterov, firstStep, decay, decoupled;
+    // ---- activations ----------------------------------------------------------------------------
 
-    private void dispatch(ThreadTeam team, Op op, int len, boolean costly) {
-        this.op = op;
-        this.len = len;
-        int parts = Math.max(1, Math.min(team.size(), len / (costly ? COSTLY_PART : CHEAP_PART)));
-        try {
-            team.run(parts, this);
-        } finally {
-            pre = post = grad = values = params = grads = momentumBuffer = expAvg = expAvgSq = maxExpAvgSq = null;
-            mask = null;
-            activation = null;
+    /**
+     * {@code a[aAt + i] = f(z[zAt + i])} for {@code i < count}, as {@link Activation#apply}; {@code a} may
+     * be {@code z} at the same offset. Also the GEMM epilogue of fused Linear layers.
+     */
+    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
+        switch (f.kind()) {
+            case IDENTITY:
+                if (a != z || aAt != zAt) {
+                    System.arraycopy(z, zAt, a, aAt, count);
+                }
+                break;
+            case RELU:
+                relu(z, zAt, a, aAt, count);
+                break;
+            case LEAKY_RELU:
+                leakyRelu(f.negativeSlope(), z, zAt, a, aAt, count);
+                break;
+            default:
+                for (int i = 0; i < count; i++) {
+                    a[aAt + i] = f.apply(z[zAt + i]);
+                }
         }
     }
 
-    void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
-        activation = f;
-        pre = z;
-        post = a;
-        dispatch(team, Op.ACTIVATION_FORWARD, len, isTranscendental(f));
+    /** {@code a = z > 0 ? z : +0}. */
+    private static void relu(float[] z, int zAt, float[] a, int aAt, int count) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(count); i < bound; i += VLEN) {
+            FloatVector v = FloatVector.fromArray(F, z, zAt + i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
+        }
+        for (; i < count; i++) {
+            float v = z[zAt + i];
+            a[aAt + i] = v > 0 ? v : 0f;
+        }
     }
 
-    void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
-        activation = f;
-        pre = z;
-        post = a;
-        this.grad = grad;
-        dispatch(team, Op.ACTIVATION_BACKWARD, len, isTranscendental(f));
+    /** {@code a = z > 0 ? z : slope·z}. */
+    private static void leakyRelu(float slope, float[] z, int zAt, float[] a, int aAt, int count) {
+        int i = 0;
+        for (int bound = F.loopBound(count); i < bound; i += VLEN) {
+            FloatVector v = FloatVector.fromArray(F, z, zAt + i);
+            v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
+        }
+        for (; i < count; i++) {
+            float v = z[zAt + i];
+            a[aAt + i] = v > 0 ? v : slope * v;
+        }
     }
 
-    void dropout(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
-        values = x;
-        this.mask = mask;
-        this.scale = scale;
-        dispatch(team, Op.DROPOUT, len, false);
+    /**
+     * {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i} in {@code [from, to)}, as
+     * {@link Activation#derivative}. Also the epilogue of the input-gradient product.
+     */
+    static void activationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to) {
+        switch (f.kind()) {
+            case IDENTITY:
+                break;
+            case RELU:
+                stepBackward(0f, z, grad, from, to);
+                break;
+            case LEAKY_RELU:
+                stepBackward(f.negativeSlope(), z, grad, from, to);
+                break;
+            case TANH:
+                tanhBackward(a, grad, from, to);
+                break;
+            case SIGMOID:
+                sigmoidBackward(a, grad, from, to);
+                break;
+            default:
+                for (int i = from; i < to; i++) {
+                    grad[i] *= f.derivative(z[i], a[i]);
+                }
+        }
     }
 
-    void sgd(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
-             float lr, float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
-        this.params = params;
-        this.grads = grads;
-        this.momentumBuffer = momentumBuffer;
-        this.lr = lr;
-        this.momentum = momentum;
-        keep = 1f - dampening;
-        this.weightDecay = weightDecay;
-        this.nesterov = nesterov;
-        this.firstStep = firstStep;
-        dispatch(team, Op.SGD, len, false);
+    /** {@code grad *= z > 0 ? 1 : below}: the derivative of ReLU ({@code below = 0}) and LeakyReLU. */
+    private static void stepBackward(float below, float[] z, float[] grad, int from, int to) {
+        FloatVector belowV = FloatVector.broadcast(F, below);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+            FloatVector d = belowV.blend(one, FloatVector.fromArray(F, z, i).compare(VectorOperators.GT, 0f));
+            FloatVector.fromArray(F, grad, i).mul(d).intoArray(grad, i);
+        }
+        for (; i < to; i++) {
+            grad[i] *= z[i] > 0 ? 1f : below;
+        }
     }
 
-    void adam(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
-              float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
-              double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
-        this.params = params;
-        this.grads = grads;
-        this.expAvg = expAvg;
-        this.expAvgSq = expAvgSq;
-        this.maxExpAvgSq = maxExpAvgSq;
-        // The float constants of ScalarKernels.adamUpdate, rounded the same way.
-        this.beta1 = (float) beta1;
-        oneMinusBeta1 = (float) (1 - beta1);
-        this.beta2 = (float) beta2;
-        oneMinusBeta2 = (float) (1 - beta2);
-        this.weightDecay = (float) weightDecay;
-        shrink = (float) (1 - lr * weightDecay);
-        this.eps = (float) eps;
-        negStepSize = (float) -stepSize;
-        this.bc2Sqrt = (float) bc2Sqrt;
-        decay = weightDecay != 0;
-        this.decoupled = decoupled;
-        dispatch(team, Op.ADAM, len, false);
+    /** {@code grad *= 1 - a²}. */
+    private static void tanhBackward(float[] a, float[] grad, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+            FloatVector t = FloatVector.fromArray(F, a, i);
+            FloatVector.fromArray(F, grad, i).mul(one.sub(t.mul(t))).intoArray(grad, i);
+        }
+        for (; i < to; i++) {
+            grad[i] *= 1f - a[i] * a[i];
+        }
+    }
+
+    /** {@code grad *= a·(1 - a)}. */
+    private static void sigmoidBackward(float[] a, float[] grad, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+            FloatVector s = FloatVector.fromArray(F, a, i);
+            FloatVector.fromArray(F, grad, i).mul(s.mul(one.sub(s))).intoArray(grad, i);
+        }
+        for (; i < to; i++) {
+            grad[i] *= a[i] * (1f - a[i]);
+        }
     }
 
     private static boolean isTranscendental(Activation f) {
@@ -126,215 +158,264 @@ final class Elementwise implements ThreadTeam.Task {
         }
     }
 
-    @Override
-    public void run(int part, int parts) {
-        int from = ThreadTeam.split(len, parts, part, ALIGN);
-        int to = ThreadTeam.split(len, parts, part + 1, ALIGN);
-        switch (op) {
-            case ACTIVATION_FORWARD:
-                activationForwardRange(activation, pre, post, from, to);
-                break;
-            case ACTIVATION_BACKWARD:
-                activationBackwardRange(activation, pre, post, grad, from, to);
-                break;
-            case DROPOUT:
-                dropoutRange(values, mask, scale, from, to);
-                break;
-            case SGD:
-                sgdRange(from, to);
-                break;
-            case ADAM:
-                adamRange(from, to);
-                break;
-            default:
-                throw new AssertionError(op);
+    // ---- dropout --------------------------------------------------------------------------------
+
+    /** {@code y[i] = x[i] · noise[i]} for {@code i} in {@code [from, to)}; {@code y} may be {@code x}. */
+    private static void multiply(float[] x, float[] noise, float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+            FloatVector.fromArray(F, x, i).mul(FloatVector.fromArray(F, noise, i)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = x[i] * noise[i];
         }
     }
 
-    private static void activationForwardRange(Activation f, float[] z, float[] a, int from, int to) {
-        activationForward(f, z, from, a, from, to - from);
-    }
+    // ---- tasks ----------------------------------------------------------------------------------
 
     /**
-     * {@code a[aAt + i] = f(z[zAt + i])} for {@code i < count}, as {@link Activation#apply}; {@code a} may
-     * be {@code z} at the same offset. Also the GEMM epilogue of fused Linear layers.
+     * One elementwise operation as a team task: the caller sets the operands, {@link #dispatch} runs the
+     * parts, and each part calls {@link #range} on its own slice. Operand arrays are cleared afterwards
+     * ({@link #clear}) so that a task keeps none alive.
      */
-    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
-        int i = 0;
-        int bound = F.loopBound(count);
-        switch (f.kind()) {
-            case IDENTITY:
-                if (a != z || aAt != zAt) {
-                    System.arraycopy(z, zAt, a, aAt, count);
-                }
-                return;
-            case RELU: {
-                FloatVector zero = FloatVector.zero(F);
-                for (; i < bound; i += VLEN) {
-                    FloatVector v = FloatVector.fromArray(F, z, zAt + i);
-                    zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
-                }
-                break;
+    abstract static class RangeTask implements ThreadTeam.Task {
+        /** Part boundaries are multiples of this, so every part but the last runs whole vectors. */
+        private static final int ALIGN = 4 * VLEN;
+        /** Minimum elements per part for memory-bound loops, and for loops calling transcendental functions. */
+        private static final int CHEAP_PART = 1 << 15;
+        private static final int COSTLY_PART = 1 << 11;
+
+        private int len;
+
+        final void dispatch(ThreadTeam team, int len, boolean costly) {
+            this.len = len;
+            int parts = Math.max(1, Math.min(team.size(), len / (costly ? COSTLY_PART : CHEAP_PART)));
+            try {
+                team.run(parts, this);
+            } finally {
+                clear();
             }
-            case LEAKY_RELU: {
-                float slope = f.negativeSlope();
-                for (; i < bound; i += VLEN) {
-                    FloatVector v = FloatVector.fromArray(F, z, zAt + i);
-                    v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
-                }
-                break;
-            }
-            default:
-                break;
         }
-        for (; i < count; i++) {
-            a[aAt + i] = f.apply(z[zAt + i]);
+
+        @Override
+        public final void run(int part, int parts) {
+            range(ThreadTeam.split(len, parts, part, ALIGN), ThreadTeam.split(len, parts, part + 1, ALIGN));
+        }
+
+        abstract void range(int from, int to);
+
+        abstract void clear();
+    }
+
+    /** {@link #activationForward} or {@link #activationBackward} over whole buffers. */
+    static final class ActivationTask extends RangeTask {
+        private boolean backward;
+        private Activation f;
+        private float[] z, a, grad;
+
+        void forward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
+            set(false, f, z, a, null);
+            dispatch(team, len, isTranscendental(f));
+        }
+
+        void backward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
+            set(true, f, z, a, grad);
+            dispatch(team, len, isTranscendental(f));
+        }
+
+        private void set(boolean backward, Activation f, float[] z, float[] a, float[] grad) {
+            this.backward = backward;
+            this.f = f;
+            this.z = z;
+            this.a = a;
+            this.grad = grad;
+        }
+
+        @Override
+        void range(int from, int to) {
+            if (backward) {
+                activationBackward(f, z, a, grad, from, to);
+            } else {
+                activationForward(f, z, from, a, from, to - from);
+            }
+        }
+
+        @Override
+        void clear() {
+            set(false, null, null, null, null);
         }
     }
 
-    private static void activationBackwardRange(Activation f, float[] z, float[] a, float[] grad,
-                                                int from, int to) {
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        switch (f.kind()) {
-            case IDENTITY:
-                return;
-            case RELU:
-            case LEAKY_RELU: {
-                FloatVector below = FloatVector.broadcast(F, f.kind() == Activation.Kind.RELU ? 0f : f.negativeSlope());
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (; i < bound; i += VLEN) {
-                    FloatVector v = FloatVector.fromArray(F, z, i);
-                    FloatVector d = below.blend(one, v.compare(VectorOperators.GT, 0f));
-                    FloatVector.fromArray(F, grad, i).mul(d).intoArray(grad, i);
-                }
-                break;
-            }
-            case TANH: {
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (; i < bound; i += VLEN) {
-                    FloatVector t = FloatVector.fromArray(F, a, i);
-                    FloatVector.fromArray(F, grad, i).mul(one.sub(t.mul(t))).intoArray(grad, i);
-                }
-                break;
-            }
-            case SIGMOID: {
-                FloatVector one = FloatVector.broadcast(F, 1f);
-                for (; i < bound; i += VLEN) {
-                    FloatVector s = FloatVector.fromArray(F, a, i);
-                    FloatVector.fromArray(F, grad, i).mul(s.mul(one.sub(s))).intoArray(grad, i);
-                }
-                break;
-            }
-            default:
-                break;
+    /** Dropout's forward and backward: {@code y = x · noise}. */
+    static final class DropoutTask extends RangeTask {
+        private float[] x, noise, y;
+
+        void apply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
+            this.x = x;
+            this.noise = noise;
+            this.y = y;
+            dispatch(team, len, false);
         }
-        for (; i < to; i++) {
-            grad[i] *= f.derivative(z[i], a[i]);
+
+        @Override
+        void range(int from, int to) {
+            multiply(x, noise, y, from, to);
+        }
+
+        @Override
+        void clear() {
+            x = noise = y = null;
         }
     }
 
-    private static void dropoutRange(float[] x, byte[] mask, float scale, int from, int to) {
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        FloatVector zero = FloatVector.zero(F);
-        for (; i < bound; i += VLEN) {
-            FloatVector keep = (FloatVector) ByteVector.fromArray(B, mask, i)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            VectorMask<Float> kept = keep.compare(VectorOperators.NE, 0f);
-            zero.blend(FloatVector.fromArray(F, x, i).mul(scale), kept).intoArray(x, i);
+    /** One SGD update, as {@code ScalarKernels.sgdUpdate}. */
+    static final class SgdTask extends RangeTask {
+        private float[] params, grads, buffer;
+        private float lr, momentum, keep, weightDecay;
+        private boolean nesterov, firstStep;
+
+        void update(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
+                    float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                    boolean firstStep) {
+            this.params = params;
+            this.grads = grads;
+            this.buffer = momentumBuffer;
+            this.lr = lr;
+            this.momentum = momentum;
+            keep = 1f - dampening;
+            this.weightDecay = weightDecay;
+            this.nesterov = nesterov;
+            this.firstStep = firstStep;
+            dispatch(team, len, false);
         }
-        for (; i < to; i++) {
-            x[i] = mask[i] != 0 ? x[i] * scale : 0f;
+
+        @Override
+        void range(int from, int to) {
+            // Fields in locals, so the JIT keeps them in registers across the loop.
+            float[] params = this.params, grads = this.grads, buffer = this.buffer;
+            float lr = this.lr, momentum = this.momentum, keep = this.keep, weightDecay = this.weightDecay;
+            boolean nesterov = this.nesterov, firstStep = this.firstStep;
+            boolean decay = weightDecay != 0f, withMomentum = momentum != 0f;
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+                FloatVector p = FloatVector.fromArray(F, params, i);
+                FloatVector g = FloatVector.fromArray(F, grads, i);
+                if (decay) {
+                    g = g.add(p.mul(weightDecay));
+                }
+                if (withMomentum) {
+                    FloatVector b = firstStep ? g
+                            : FloatVector.fromArray(F, buffer, i).mul(momentum).add(g.mul(keep));
+                    b.intoArray(buffer, i);
+                    g = nesterov ? g.add(b.mul(momentum)) : b;
+                }
+                p.sub(g.mul(lr)).intoArray(params, i);
+            }
+            for (; i < to; i++) {
+                float g = grads[i];
+                if (decay) {
+                    g = g + weightDecay * params[i];
+                }
+                if (withMomentum) {
+                    float b = firstStep ? g : momentum * buffer[i] + keep * g;
+                    buffer[i] = b;
+                    g = nesterov ? g + momentum * b : b;
+                }
+                params[i] = params[i] - lr * g;
+            }
+        }
+
+        @Override
+        void clear() {
+            params = grads = buffer = null;
         }
     }
 
-    private void sgdRange(int from, int to) {
-        // Fields in locals, so the JIT keeps them in registers across the loop.
-        float[] params = this.params, grads = this.grads, buffer = momentumBuffer;
-        float lr = this.lr, momentum = this.momentum, keep = this.keep, weightDecay = this.weightDecay;
-        boolean nesterov = this.nesterov, firstStep = this.firstStep;
-        boolean decay = weightDecay != 0f, withMomentum = momentum != 0f;
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += VLEN) {
-            FloatVector p = FloatVector.fromArray(F, params, i);
-            FloatVector g = FloatVector.fromArray(F, grads, i);
-            if (decay) {
-                g = g.add(p.mul(weightDecay));
-            }
-            if (withMomentum) {
-                FloatVector b = firstStep ? g
-                        : FloatVector.fromArray(F, buffer, i).mul(momentum).add(g.mul(keep));
-                b.intoArray(buffer, i);
-                g = nesterov ? g.add(b.mul(momentum)) : b;
-            }
-            p.sub(g.mul(lr)).intoArray(params, i);
-        }
-        for (; i < to; i++) {
-            float g = grads[i];
-            if (decay) {
-                g = g + weightDecay * params[i];
-            }
-            if (withMomentum) {
-                float b = firstStep ? g : momentum * buffer[i] + keep * g;
-                buffer[i] = b;
-                g = nesterov ? g + momentum * b : b;
-            }
-            params[i] = params[i] - lr * g;
-        }
-    }
+    /** One Adam or AdamW update, as {@code ScalarKernels.adamUpdate}. */
+    static final class AdamTask extends RangeTask {
+        private float[] params, grads, expAvg, expAvgSq, maxExpAvgSq;
+        private float beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, shrink, eps, negStepSize, bc2Sqrt;
+        private boolean decay, decoupled;
 
-    private void adamRange(int from, int to) {
-        float[] params = this.params, grads = this.grads, expAvg = this.expAvg, expAvgSq = this.expAvgSq,
-                maxExpAvgSq = this.maxExpAvgSq;
-        float b1 = beta1, oneMinusB1 = oneMinusBeta1, b2 = beta2, oneMinusB2 = oneMinusBeta2, wd = weightDecay,
-                shrink = this.shrink, eps = this.eps, negStep = negStepSize, bc2Sqrt = this.bc2Sqrt;
-        boolean decay = this.decay, decoupled = this.decoupled, amsgrad = maxExpAvgSq != null;
-        int i = from;
-        int bound = from + F.loopBound(to - from);
-        for (; i < bound; i += VLEN) {
-            FloatVector p = FloatVector.fromArray(F, params, i);
-            FloatVector g = FloatVector.fromArray(F, grads, i);
-            if (decay) {
-                if (decoupled) {
-                    p = p.mul(shrink);
-                } else {
-                    g = g.add(p.mul(wd));
-                }
-            }
-            FloatVector m = FloatVector.fromArray(F, expAvg, i).mul(b1).add(g.mul(oneMinusB1));
-            FloatVector v = FloatVector.fromArray(F, expAvgSq, i).mul(b2).add(g.mul(oneMinusB2).mul(g));
-            m.intoArray(expAvg, i);
-            v.intoArray(expAvgSq, i);
-            if (amsgrad) {
-                v = FloatVector.fromArray(F, maxExpAvgSq, i).max(v);
-                v.intoArray(maxExpAvgSq, i);
-            }
-            // A float square root is correctly rounded, hence equal to (float) Math.sqrt(v).
-            FloatVector denom = v.sqrt().div(bc2Sqrt).add(eps);
-            p.add(m.div(denom).mul(negStep)).intoArray(params, i);
+        void update(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
+                    float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
+                    double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
+            this.params = params;
+            this.grads = grads;
+            this.expAvg = expAvg;
+            this.expAvgSq = expAvgSq;
+            this.maxExpAvgSq = maxExpAvgSq;
+            // The float constants of ScalarKernels.adamUpdate, rounded the same way.
+            this.beta1 = (float) beta1;
+            oneMinusBeta1 = (float) (1 - beta1);
+            this.beta2 = (float) beta2;
+            oneMinusBeta2 = (float) (1 - beta2);
+            this.weightDecay = (float) weightDecay;
+            shrink = (float) (1 - lr * weightDecay);
+            this.eps = (float) eps;
+            negStepSize = (float) -stepSize;
+            this.bc2Sqrt = (float) bc2Sqrt;
+            decay = weightDecay != 0;
+            this.decoupled = decoupled;
+            dispatch(team, len, false);
         }
-        for (; i < to; i++) {
-            float p = params[i];
-            float g = grads[i];
-            if (decay) {
-                if (decoupled) {
-                    p = p * shrink;
-                } else {
-                    g = g + wd * p;
+
+        @Override
+        void range(int from, int to) {
+            float[] params = this.params, grads = this.grads, expAvg = this.expAvg, expAvgSq = this.expAvgSq,
+                    maxExpAvgSq = this.maxExpAvgSq;
+            float b1 = beta1, oneMinusB1 = oneMinusBeta1, b2 = beta2, oneMinusB2 = oneMinusBeta2, wd = weightDecay,
+                    shrink = this.shrink, eps = this.eps, negStep = negStepSize, bc2Sqrt = this.bc2Sqrt;
+            boolean decay = this.decay, decoupled = this.decoupled, amsgrad = maxExpAvgSq != null;
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
+                FloatVector p = FloatVector.fromArray(F, params, i);
+                FloatVector g = FloatVector.fromArray(F, grads, i);
+                if (decay) {
+                    if (decoupled) {
+                        p = p.mul(shrink);
+                    } else {
+                        g = g.add(p.mul(wd));
+                    }
                 }
+                FloatVector m = FloatVector.fromArray(F, expAvg, i).mul(b1).add(g.mul(oneMinusB1));
+                FloatVector v = FloatVector.fromArray(F, expAvgSq, i).mul(b2).add(g.mul(oneMinusB2).mul(g));
+                m.intoArray(expAvg, i);
+                v.intoArray(expAvgSq, i);
+                if (amsgrad) {
+                    v = FloatVector.fromArray(F, maxExpAvgSq, i).max(v);
+                    v.intoArray(maxExpAvgSq, i);
+                }
+                // A float square root is correctly rounded, hence equal to (float) Math.sqrt(v).
+                FloatVector denom = v.sqrt().div(bc2Sqrt).add(eps);
+                p.add(m.div(denom).mul(negStep)).intoArray(params, i);
             }
-            float m = expAvg[i] * b1 + oneMinusB1 * g;
-            float v = expAvgSq[i] * b2 + oneMinusB2 * g * g;
-            expAvg[i] = m;
-            expAvgSq[i] = v;
-            if (amsgrad) {
-                v = Math.max(maxExpAvgSq[i], v);
-                maxExpAvgSq[i] = v;
+            for (; i < to; i++) {
+                float p = params[i];
+                float g = grads[i];
+                if (decay) {
+                    if (decoupled) {
+                        p = p * shrink;
+                    } else {
+                        g = g + wd * p;
+                    }
+                }
+                float m = expAvg[i] * b1 + oneMinusB1 * g;
+                float v = expAvgSq[i] * b2 + oneMinusB2 * g * g;
+                expAvg[i] = m;
+                expAvgSq[i] = v;
+                if (amsgrad) {
+                    v = Math.max(maxExpAvgSq[i], v);
+                    maxExpAvgSq[i] = v;
+                }
+                float denom = (float) Math.sqrt(v) / bc2Sqrt + eps;
+                params[i] = p + negStep * (m / denom);
             }
-            float denom = (float) Math.sqrt(v) / bc2Sqrt + eps;
-            params[i] = p + negStep * (m / denom);
+        }
+
+        @Override
+        void clear() {
+            params = grads = expAvg = expAvgSq = maxExpAvgSq = null;
         }
     }
 }

@@ -34,7 +34,10 @@ public final class VectorKernels implements Kernels {
     /** Per-team task objects; a team runs one kernel at a time, so one of each suffices. */
     private static final class Scratch {
         final Gemm gemm;
-        final Elementwise elementwise = new Elementwise();
+        final Elementwise.ActivationTask activation = new Elementwise.ActivationTask();
+        final Elementwise.DropoutTask dropout = new Elementwise.DropoutTask();
+        final Elementwise.SgdTask sgd = new Elementwise.SgdTask();
+        final Elementwise.AdamTask adam = new Elementwise.AdamTask();
 
         Scratch(ThreadTeam team) {
             gemm = new Gemm(team);
@@ -152,19 +155,19 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
-        scratch(team).elementwise.activationForward(team, f, z, a, len);
+        scratch(team).activation.forward(team, f, z, a, len);
     }
 
     @Override
     public void activationBackward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
-        scratch(team).elementwise.activationBackward(team, f, z, a, grad, len);
+        scratch(team).activation.backward(team, f, z, a, grad, len);
     }
 
     @Override
     public void sgdUpdate(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
                           boolean firstStep) {
-        scratch(team).elementwise.sgd(team, params, grads, momentumBuffer, len, lr, momentum, dampening,
+        scratch(team).sgd.update(team, params, grads, momentumBuffer, len, lr, momentum, dampening,
                 weightDecay, nesterov, firstStep);
     }
 
@@ -172,13 +175,13 @@ public final class VectorKernels implements Kernels {
     public void adamUpdate(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
                            float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
                            double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
-        scratch(team).elementwise.adam(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
+        scratch(team).adam.update(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
                 beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
     }
 
     @Override
-    public void dropoutApply(ThreadTeam team, float[] x, byte[] mask, float scale, int len) {
-        scratch(team).elementwise.dropout(team, x, mask, scale, len);
+    public void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
+        scratch(team).dropout.apply(team, x, noise, y, len);
     }
 
     @Override

@@ -37,7 +37,7 @@ class SteadyStateAllocationTest {
             float[] x = new float[n * in], params = new float[out * in + out], y = new float[n * out];
             float[] dy = new float[n * out], dx = new float[n * in], grads = new float[params.length];
             float[] z = new float[len], a = new float[len], g = new float[len], m = new float[len], v = new float[len];
-            byte[] mask = new byte[len];
+            float[] noise = new float[len];
             Activation leaky = Activation.leakyRelu(0.01f);
             Runnable step = () -> {
                 kernels.linearForward(team, n, in, out, x, 0, params, 0, out * in, y, 0);
@@ -51,7 +51,7 @@ class SteadyStateAllocationTest {
                 kernels.activationForward(team, leaky, z, a, len);
                 kernels.activationBackward(team, Activation.TANH, z, a, g, len);
                 kernels.activationForward(team, Activation.SILU, z, a, 5000);
-                kernels.dropoutApply(team, a, mask, 2f, len);
+                kernels.dropoutApply(team, a, noise, a, len);
                 kernels.sgdUpdate(team, z, g, m, len, 0.1f, 0.9f, 0f, 1e-4f, false, false);
                 kernels.adamUpdate(team, z, g, m, v, null, len, 1e-3, 0.9, 0.999, 1e-8, 0.01, true, 1e-3, 0.5);
             };

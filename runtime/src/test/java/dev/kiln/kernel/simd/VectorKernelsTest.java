@@ -329,15 +329,15 @@ class VectorKernelsTest {
         for (int len : LENGTHS) {
             SplittableRandom random = new SplittableRandom(len);
             float[] x = randoms(random, len + 1);
-            byte[] mask = new byte[len + 1];
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = (byte) (random.nextInt(3) == 0 ? 0 : 1);
+            float[] noise = new float[len + 1];
+            for (int i = 0; i < noise.length; i++) {
+                noise[i] = random.nextInt(3) == 0 ? 0f : 1.25f;
             }
             float[] expected = x.clone();
-            SCALAR.dropoutApply(null, expected, mask, 1.25f, len);
+            SCALAR.dropoutApply(null, x, noise, expected, len);
             for (ThreadTeam team : teams) {
                 float[] got = x.clone();
-                VECTOR.dropoutApply(team, got, mask, 1.25f, len);
+                VECTOR.dropoutApply(team, got, noise, got, len);
                 assertBitwise(expected, got, "dropout, len " + len);
             }
         }
