@@ -57,21 +57,16 @@ public interface Kernels {
                                  float[] z, int zOff, float[] a, int aOff);
 
     /**
-     * The backward pass of {@link #linearActivationForward} in one call, as {@link #activationBackward}
-     * (on {@code z}, {@code a}, {@code grad} from index 0, {@code n·out} elements), then
-     * {@link #linearBackwardParams} and, when {@code dx != null}, {@link #linearBackwardInput}, with the
-     * same results. {@code grad} enters as the gradient with respect to {@code a} and leaves as the one
-     * with respect to {@code z}. (Here a composition, so that callers need one call per layer and an
-     * implementation may fuse the derivative into the products.)
+     * The input gradient of a Linear layer whose input was {@code a = f(z)}, taken back through
+     * {@code f}: {@link #linearBackwardInput} into {@code dz} from index 0, then {@link #activationBackward}
+     * on {@code z}, {@code a}, {@code dz} ({@code n·in} elements), bit for bit. An implementation may
+     * apply the derivative to each block of the product while it is still in cache, saving a pass.
      */
-    default void linearActivationBackward(ThreadTeam team, Activation f, int n, int in, int out,
-                                          float[] z, float[] a, float[] grad, float[] x, int xOff,
-                                          float[] params, int wOff, int bOff, float[] grads, float[] dx, int dxOff) {
-        activationBackward(team, f, z, a, grad, n * out);
-        linearBackwardParams(team, n, in, out, grad, 0, x, xOff, grads, wOff, bOff);
-        if (dx != null) {
-            linearBackwardInput(team, n, in, out, grad, 0, params, wOff, dx, dxOff);
-        }
+    default void linearActivationBackwardInput(ThreadTeam team, Activation f, int n, int in, int out,
+                                               float[] dy, int dyOff, float[] params, int wOff,
+                                               float[] z, float[] a, float[] dz) {
+        linearBackwardInput(team, n, in, out, dy, dyOff, params, wOff, dz, 0);
+        activationBackward(team, f, z, a, dz, n * in);
     }
 
     /** {@code a[i] = f(z[i])} for {@code i < len}; {@code a} may be {@code z}. */

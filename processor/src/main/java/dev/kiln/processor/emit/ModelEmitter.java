@@ -465,6 +465,7 @@ public final class ModelEmitter {
                         + "activations of the last training forward pass.\n", gradBuffer(last()))
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(FLOATS, "x").addParameter(TypeName.INT, "n");
+        boolean derivativeApplied = false; // by the input-gradient product of the layer above
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec layer = layers.get(i);
             String grad = gradBuffer(layer);
@@ -472,19 +473,54 @@ public final class ModelEmitter {
                 method.addStatement("kernels.dropoutApply(team, $N, $N, $N, n * $L)", grad, noiseBuffer(layer),
                         grad, layer.out());
             }
-            if (layer.hasActivation()) {
-                method.addStatement("kernels.activationBackward(team, $L, $N, $N, $N, n * $L)",
-                        activationConstant(layer), outBuffer(layer), actBuffer(layer), grad, layer.out());
+            if (layer.hasActivation() && !derivativeApplied) {
+                method.addStatement(activationBackward(layer));
             }
             String input = i == 0 ? "x" : trainingOutput(layers.get(i - 1));
             linear(method, layer, "linearBackwardParams", "backwardParams", "$N, 0, $N, 0, grads, $L, $L", grad, input,
                     weightOffset(layer), biasArgument(layer));
+            derivativeApplied = false;
             if (i > 0) {
-                linear(method, layer, "linearBackwardInput", "backwardInput", "$N, 0, params, $L, $N, 0", grad,
-                        weightOffset(layer), gradBuffer(layers.get(i - 1)));
+                LayerSpec below = layers.get(i - 1);
+                if (below.hasActivation() && !below.hasDropout()) {
+                    linearBackwardInputThroughActivation(method, layer, below);
+                    derivativeApplied = true;
+                } else {
+                    linear(method, layer, "linearBackwardInput", "backwardInput", "$N, 0, params, $L, $N, 0", grad,
+                            weightOffset(layer), gradBuffer(below));
+                }
             }
         }
         return method.build();
+    }
+
+    /** {@code grad *= f'(z)} for a layer's activation, on its gradient buffer. */
+    private CodeBlock activationBackward(LayerSpec layer) {
+        return CodeBlock.of("kernels.activationBackward(team, $L, $N, $N, $N, n * $L)", activationConstant(layer),
+                outBuffer(layer), actBuffer(layer), gradBuffer(layer), layer.out());
+    }
+
+    /**
+     * A layer's input gradient taken back through the activation of the layer below it: on the SIMD path
+     * one fused kernel (the derivative applied to each output tile while it is in cache); on the small
+     * path the loops, then the derivative.
+     */
+    private void linearBackwardInputThroughActivation(MethodSpec.Builder method, LayerSpec layer, LayerSpec below) {
+        CodeBlock fused = CodeBlock.of("kernels.linearActivationBackwardInput(team, $L, n, $L, $L, $N, 0, params, $L, "
+                        + "$N, $N, $N)", activationConstant(below), layer.in(), layer.out(), gradBuffer(layer),
+                weightOffset(layer), outBuffer(below), actBuffer(below), gradBuffer(below));
+        int weights = layer.in() * layer.out();
+        if (weights > SMALL_LAYER_WEIGHTS) {
+            method.addStatement(fused);
+            return;
+        }
+        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
+                .addStatement("$T.backwardInput(n, $L, $L, $N, 0, params, $L, $N, 0)", SMALL_LINEAR, layer.in(),
+                        layer.out(), gradBuffer(layer), weightOffset(layer), gradBuffer(below))
+                .addStatement(activationBackward(below))
+                .nextControlFlow("else")
+                .addStatement(fused)
+                .endControlFlow();
     }
 
     /**

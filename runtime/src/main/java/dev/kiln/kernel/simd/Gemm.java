@@ -95,6 +95,9 @@ final class Gemm implements ThreadTeam.Task {
     private float[] a, b, c, bias, act;
     private int aOff, lda, bOff, ldb, cOff, ldc, biasOff, actOff;
     private Activation activation;
+    // The derivative epilogue of multiplyThroughDerivative: C ⊙= f'(z) given a = f(z), laid out as C.
+    private Activation derivative;
+    private float[] derivativeZ, derivativeA;
     private boolean aTransposed, bTransposed, splitColumns;
     private Phase phase;
 
@@ -220,6 +223,27 @@ final class Gemm implements ThreadTeam.Task {
             this.bias = null;
             this.act = null;
             this.activation = null;
+        }
+    }
+
+    /**
+     * {@code dz[m][n] = (op(A) · op(B)) ⊙ f'(z)} given {@code a = f(z)}, with {@code dz}, {@code z} and
+     * {@code a} row-major {@code m × n} from index 0; the derivative is the one of {@link Elementwise},
+     * applied to each tile after its last depth block.
+     */
+    void multiplyThroughDerivative(ThreadTeam team, int m, int n, int k,
+                                   float[] a, int aOff, int lda, boolean aTransposed,
+                                   float[] b, int bOff, int ldb, boolean bTransposed,
+                                   float[] dz, Activation f, float[] z, float[] act) {
+        derivative = f;
+        derivativeZ = z;
+        derivativeA = act;
+        try {
+            multiply(team, m, n, k, a, aOff, lda, aTransposed, b, bOff, ldb, bTransposed, dz, 0, n, null, -1);
+        } finally {
+            derivative = null;
+            derivativeZ = null;
+            derivativeA = null;
         }
     }
 
@@ -375,9 +399,12 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /** Completes the finished outputs {@code [i0, i1) × [j0, j1)}: the bias, then the activation. */
+    /**
+     * Completes the finished outputs {@code [i0, i1) × [j0, j1)}: the bias, then the activation; or the
+     * activation derivative.
+     */
     private void epilogue(int i0, int i1, int j0, int j1) {
-        if (bias == null && activation == null) {
+        if (bias == null && activation == null && derivative == null) {
             return;
         }
         int cols = j1 - j0;
@@ -397,6 +424,9 @@ final class Gemm implements ThreadTeam.Task {
             }
             if (activation != null) {
                 Elementwise.activationForward(activation, c, row, act, actOff + i * ldc + j0, cols);
+            }
+            if (derivative != null) {
+                Elementwise.activationBackward(derivative, derivativeZ, derivativeA, c, row, row + cols);
             }
         }
     }

@@ -133,6 +133,15 @@ public final class VectorKernels implements Kernels {
                 z, zOff, out, params, bOff, f, a, aOff);
     }
 
+    @Override
+    public void linearActivationBackwardInput(ThreadTeam team, Activation f, int n, int in, int out,
+                                              float[] dy, int dyOff, float[] params, int wOff,
+                                              float[] z, float[] a, float[] dz) {
+        // dZ = (dY · W) ⊙ f'(z): the derivative is applied in the product's epilogue, tile by tile.
+        scratch(team).gemm.multiplyThroughDerivative(team, n, in, out, dy, dyOff, out, false,
+                params, wOff, in, false, dz, f, z, a);
+    }
+
     /** {@code sums[j] = Σ_r m[r][j]}, accumulated row by row from zero as the scalar kernel does. */
     private static void sumRows(int rows, int cols, float[] m, int mOff, float[] sums, int sOff) {
         int vlen = SPECIES.length();

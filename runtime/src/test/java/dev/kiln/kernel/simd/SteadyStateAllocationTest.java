@@ -43,8 +43,7 @@ class SteadyStateAllocationTest {
                 kernels.linearForward(team, n, in, out, x, 0, params, 0, out * in, y, 0);
                 kernels.linearActivationForward(team, Activation.GELU, n, in, out, x, 0, params, 0, out * in, y, 0,
                         dy, 0);
-                kernels.linearActivationBackward(team, leaky, n, in, out, y, dy, dy, x, 0, params, 0, out * in,
-                        grads, dx, 0);
+                kernels.linearActivationBackwardInput(team, leaky, n, in, out, dy, 0, params, 0, x, x, dx);
                 kernels.linearBackwardInput(team, n, in, out, dy, 0, params, 0, dx, 0);
                 kernels.linearBackwardParams(team, n, in, out, dy, 0, x, 0, grads, 0, out * in);
                 kernels.sgemm(team, n, out, in, x, 0, in, params, 0, out, y, 0, out);

@@ -290,37 +290,27 @@ class VectorKernelsTest {
         }
     }
 
-    @Test
-    void fusedBackwardIsActivationBackwardThenBothProducts() {
-        int batch = 37, in = 70, out = 45, wOff = 4, bOff = wOff + out * in, xOff = 3, dxOff = 2;
-        SplittableRandom random = new SplittableRandom(11);
-        float[] params = randoms(random, bOff + out);
-        float[] x = randoms(random, xOff + batch * in);
-        float[] z = randoms(random, batch * out);
-        float[] a = new float[z.length];
-        SCALAR.activationForward(null, Activation.GELU, z, a, z.length);
-        float[] dA = randoms(random, z.length);
-        for (ThreadTeam team : teams) {
-            float[] expectedDz = dA.clone();
-            VECTOR.activationBackward(team, Activation.GELU, z, a, expectedDz, z.length);
-            float[] expectedGrads = new float[params.length];
-            VECTOR.linearBackwardParams(team, batch, in, out, expectedDz, 0, x, xOff, expectedGrads, wOff, bOff);
-            float[] expectedDx = new float[dxOff + batch * in];
-            VECTOR.linearBackwardInput(team, batch, in, out, expectedDz, 0, params, wOff, expectedDx, dxOff);
-
-            float[] grad = dA.clone();
-            float[] grads = new float[params.length];
-            float[] dx = new float[expectedDx.length];
-            VECTOR.linearActivationBackward(team, Activation.GELU, batch, in, out, z, a, grad, x, xOff, params,
-                    wOff, bOff, grads, dx, dxOff);
-            assertBitwise(expectedDz, grad, "dZ");
-            assertBitwise(expectedGrads, grads, "dW, db");
-            assertBitwise(expectedDx, dx, "dX");
-
-            float[] firstLayerGrads = new float[params.length];
-            VECTOR.linearActivationBackward(team, Activation.GELU, batch, in, out, z, a, dA.clone(), x, xOff,
-                    params, wOff, bOff, firstLayerGrads, null, 0);
-            assertBitwise(expectedGrads, firstLayerGrads, "dW, db without dX");
+    @ParameterizedTest
+    @MethodSource("activations")
+    void fusedInputGradientIsProductThenDerivativeBitwise(Activation f) {
+        // One shape on the calling thread only, one split across the team; both with edge tiles.
+        int[][] shapes = {{37, 70, 45}, {61, 300, 200}};
+        for (int[] shape : shapes) {
+            int batch = shape[0], in = shape[1], out = shape[2], wOff = 4, dyOff = 3;
+            SplittableRandom random = new SplittableRandom(batch + in + out);
+            float[] params = randoms(random, wOff + out * in);
+            float[] dy = randoms(random, dyOff + batch * out);
+            float[] z = randoms(random, batch * in);
+            float[] a = new float[z.length];
+            SCALAR.activationForward(null, f, z, a, z.length);
+            for (ThreadTeam team : teams) {
+                float[] expected = new float[batch * in];
+                VECTOR.linearBackwardInput(team, batch, in, out, dy, dyOff, params, wOff, expected, 0);
+                VECTOR.activationBackward(team, f, z, a, expected, expected.length);
+                float[] fused = new float[batch * in];
+                VECTOR.linearActivationBackwardInput(team, f, batch, in, out, dy, dyOff, params, wOff, z, a, fused);
+                assertBitwise(expected, fused, f + " " + Arrays.toString(shape) + ", " + team.size() + " threads");
+            }
         }
     }
 
