@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * After warm-up, the training step and the evaluation calls allocate nothing, counted on every thread
- * of the model's team (the caller and its workers), single- and multi-threaded.
+ * of the model's team (the caller and its workers), single- and multi-threaded. It shares its JVM with
+ * the other example tests on purpose: a JVM that has trained other models first is where the JIT has
+ * been seen to compile a kernel loop with its vectors boxed.
  */
 class AllocationTest {
     private static final int N = 64;
