@@ -5,7 +5,9 @@ Times the same three models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128-
 large MLP 1024->1024->1024->10 batch 256; ReLU, CrossEntropyLoss(label_smoothing=0.1), SGD lr 0.01
 momentum 0.9) in PyTorch and in Kiln (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through
 numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
-100 Fashion-MNIST MLP steps). Every timing is the median of several windows of many steps.
+100 Fashion-MNIST MLP steps). Every timing is the median of several windows of many steps. Kiln's
+2-thread speed-up over 1 thread on the large MLP is also measured paired (alternating windows of the
+two, median of the per-pair ratios), since the machine's load drifts between separate measurements.
 
 Writes benchmarks/results/<date>.json (raw numbers), benchmarks/RESULTS.md (summary table) and
 benchmarks/side_by_side.png (Kiln's speed-up over PyTorch). Run from the repository root after
@@ -225,6 +227,8 @@ def main():
     parser.add_argument("--windows", type=int, default=9)
     parser.add_argument("--window-ms", type=int, default=1000)
     parser.add_argument("--warmup-ms", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the peer and Kiln measurements; report medians of per-round numbers")
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--markdown", default=os.path.join(HERE, "RESULTS.md"))
@@ -249,16 +253,18 @@ def main():
     started = datetime.datetime.now()
     loads = [load()]
 
-    print("PyTorch / OpenBLAS ...", file=sys.stderr)
-    torch_out = json.loads(subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--peer"] + ["--%s=%s" % kv for kv in (
-            ("windows", args.windows), ("window-ms", args.window_ms), ("warmup-ms", args.warmup_ms))],
-        env=peer_env(), check=True, capture_output=True, text=True).stdout)
-    loads.append(load())
-
-    print("Kiln ...", file=sys.stderr)
-    kiln_lines = run_json_lines(java + ["steps", "sgemm"] + timing)
-    loads.append(load())
+    rounds = []
+    for r in range(args.rounds):
+        print("Round %d of %d: PyTorch / OpenBLAS ..." % (r + 1, args.rounds), file=sys.stderr)
+        torch_out = json.loads(subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--peer"] + ["--%s=%s" % kv for kv in (
+                ("windows", args.windows), ("window-ms", args.window_ms), ("warmup-ms", args.warmup_ms))],
+            env=peer_env(), check=True, capture_output=True, text=True).stdout)
+        loads.append(load())
+        print("Round %d of %d: Kiln ..." % (r + 1, args.rounds), file=sys.stderr)
+        kiln_lines = run_json_lines(java + ["steps", "sgemm", "scaling"] + timing)
+        loads.append(load())
+        rounds.append(analyse_round(torch_out, kiln_lines))
 
     print("Cold starts ...", file=sys.stderr)
     cold_kiln, cold_torch = [], []
@@ -268,15 +274,42 @@ def main():
         cold_torch.append(cold_start(pytorch_cold, env=peer_env()))
     loads.append(load())
 
-    environment = next(line for line in kiln_lines if line["kind"] == "environment")
+    rows, summary = combine_rounds(rounds)
+    summary["cold_start_s"] = {"kiln": statistics.median(cold_kiln), "pytorch": statistics.median(cold_torch),
+                               "kiln_runs": cold_kiln, "pytorch_runs": cold_torch}
+    report = {
+        "date": started.isoformat(timespec="seconds"),
+        "command": " ".join(["/usr/bin/python3", "benchmarks/side_by_side.py"] + sys.argv[1:]),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "avx512": avx512(),
+                    "kernel": platform.release()},
+        "load_1min": loads,
+        "settings": {"jvm_args": args.jvm_arg, "windows": args.windows, "window_ms": args.window_ms,
+                     "warmup_ms": args.warmup_ms, "rounds": args.rounds, "cold_runs": args.cold_runs,
+                     "cold_steps": COLD_STEPS},
+        "kiln": {"environment": rounds[0]["kiln"]["environment"]},
+        "pytorch": {k: v for k, v in rounds[0]["pytorch"].items() if k not in ("steps", "sgemm")},
+        "rounds": rounds,
+        "rows": rows,
+        "summary": summary,
+    }
+    os.makedirs(args.results, exist_ok=True)
+    path = os.path.join(args.results, started.date().isoformat() + ".json")
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
+    write_summary(report, args)
+    print("Wrote %s" % path, file=sys.stderr)
+
+
+def analyse_round(torch_out, kiln_lines):
+    """One round's raw numbers (a peer run, then a Kiln run) and the ratios between them."""
     kiln_steps = {(r["model"], r["threads"]): r for r in kiln_lines if r["kind"] == "steps"}
     kiln_sgemm = {r["threads"]: r for r in kiln_lines if r["kind"] == "sgemm"}
+    kiln_scaling = next(r for r in kiln_lines if r["kind"] == "scaling")
     torch_steps = {(r["model"], r["threads"]): r for r in torch_out["steps"]}
     blas_sgemm = {}
     for r in torch_out["sgemm"]:  # the faster route to OpenBLAS at each thread count
         if r["threads"] not in blas_sgemm or r["gflops"] > blas_sgemm[r["threads"]]["gflops"]:
             blas_sgemm[r["threads"]] = r
-
     rows = []
     for key in MODELS:
         for threads in THREADS:
@@ -295,31 +328,36 @@ def main():
         "kiln_sgemm_gflops": {t: kiln_sgemm[t]["gflops"] for t in THREADS},
         "openblas_sgemm_gflops": {t: blas_sgemm[t]["gflops"] for t in THREADS},
         "kiln_sgemm_pct_of_openblas": {t: 100 * kiln_sgemm[t]["gflops"] / blas_sgemm[t]["gflops"] for t in THREADS},
-        "large_mlp_2_over_1_threads": by[("large", 1)]["kiln_us"] / large2["kiln_us"],
+        # Paired: 1- and 2-thread windows alternate, so both sides of each ratio see the same load.
+        "large_mlp_2_over_1_threads": kiln_scaling["median_ratio"],
+        "large_mlp_2_over_1_threads_separate": by[("large", 1)]["kiln_us"] / large2["kiln_us"],
         "pytorch_large_mlp_2_over_1_threads": by[("large", 1)]["pytorch_us"] / large2["pytorch_us"],
-        "cold_start_s": {"kiln": statistics.median(cold_kiln), "pytorch": statistics.median(cold_torch),
-                         "kiln_runs": cold_kiln, "pytorch_runs": cold_torch},
     }
-    report = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": " ".join(["/usr/bin/python3", "benchmarks/side_by_side.py"] + sys.argv[1:]),
-        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "avx512": avx512(),
-                    "kernel": platform.release()},
-        "load_1min": loads,
-        "settings": {"jvm_args": args.jvm_arg, "windows": args.windows, "window_ms": args.window_ms, "warmup_ms": args.warmup_ms,
-                     "cold_runs": args.cold_runs, "cold_steps": COLD_STEPS},
-        "kiln": {"environment": environment, "steps": list(kiln_steps.values()),
-                 "sgemm": list(kiln_sgemm.values())},
-        "pytorch": torch_out,
-        "rows": rows,
-        "summary": summary,
-    }
-    os.makedirs(args.results, exist_ok=True)
-    path = os.path.join(args.results, started.date().isoformat() + ".json")
-    with open(path, "w") as f:
-        json.dump(report, f, indent=2)
-    write_summary(report, args)
-    print("Wrote %s" % path, file=sys.stderr)
+    kiln = {"environment": next(line for line in kiln_lines if line["kind"] == "environment"),
+            "steps": list(kiln_steps.values()), "sgemm": list(kiln_sgemm.values()), "scaling": kiln_scaling}
+    return {"kiln": kiln, "pytorch": torch_out, "rows": rows, "summary": summary}
+
+
+def combine_rounds(rounds):
+    """Each number is the median over the rounds of that round's number; ratios are taken within a
+    round (peer and Kiln measured minutes apart, not tens of minutes), then their median."""
+    def med(values):
+        return statistics.median(values)
+
+    rows = []
+    for i, first in enumerate(rounds[0]["rows"]):
+        same = [r["rows"][i] for r in rounds]
+        row = {k: med([r[k] for r in same]) for k in first if k not in ("model", "threads")}
+        row.update(model=first["model"], threads=first["threads"],
+                   kiln_alloc_bytes_per_step=max(r["kiln_alloc_bytes_per_step"] for r in same))
+        rows.append(row)
+    summary = {}
+    for name, value in rounds[0]["summary"].items():
+        if isinstance(value, dict):
+            summary[name] = {t: med([r["summary"][name][t] for r in rounds]) for t in value}
+        else:
+            summary[name] = med([r["summary"][name] for r in rounds])
+    return rows, summary
 
 
 def write_summary(report, args):
@@ -348,7 +386,7 @@ def render_markdown(report):
         "",
         "Measured %s on %s (%d cores%s, %s), 1-minute load %s during the run. "
         "Kiln: %s%s, %s kernels. PyTorch %s with OpenBLAS (%s kernel). "
-        "Each time is the median of %d windows of about %d ms after %d ms of warm-up. "
+        "Each time is the median of %d windows of about %d ms after %d ms of warm-up%s. "
         "Reproduce with `mvn -q -pl benchmarks -am package -DskipTests` then `%s`."
         % (report["date"], report["machine"]["cpu"], report["machine"]["cores"],
            ", AVX-512" if report["machine"]["avx512"] else "", "Linux " + report["machine"]["kernel"],
@@ -358,6 +396,9 @@ def render_markdown(report):
            peer["torch"] + (" (Debian python3-torch %s)" % peer["torch_package"] if peer.get("torch_package") else ""),
            peer["openblas_core"],
            report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"],
+           "; the peer and Kiln were measured in %d alternating rounds, and each number is the median of the "
+           "rounds' numbers, ratios taken within each round" % report["settings"]["rounds"]
+           if report["settings"].get("rounds", 1) > 1 else "",
            report["command"]),
         "",
         "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up | Kiln allocation |",
@@ -381,8 +422,10 @@ def render_markdown(report):
                      % (t, "s" if t > 1 else "", s["kiln_sgemm_gflops"][t], s["kiln_sgemm_pct_of_openblas"][t],
                         s["openblas_sgemm_gflops"][t]))
     lines += [
-        "| Large MLP speed-up, 2 threads over 1 | %.2f× | PyTorch %.2f× |"
-        % (s["large_mlp_2_over_1_threads"], s["pytorch_large_mlp_2_over_1_threads"]),
+        "| Large MLP speed-up, 2 threads over 1: median of alternating 1- and 2-thread windows "
+        "(from the separate medians above) | %.2f× (%.2f×) | PyTorch %.2f× |"
+        % (s["large_mlp_2_over_1_threads"], s.get("large_mlp_2_over_1_threads_separate", float("nan")),
+           s["pytorch_large_mlp_2_over_1_threads"]),
         "| Cold start: process start to %d Fashion-MNIST MLP steps done (median of %d) | %.2f s | PyTorch %.2f s |"
         % (report["settings"]["cold_steps"], report["settings"]["cold_runs"],
            s["cold_start_s"]["kiln"], s["cold_start_s"]["pytorch"]),

@@ -28,9 +28,13 @@ import java.util.function.LongSupplier;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.kiln.bench.SideBySide \
- *     [steps|sgemm|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9] [--window-ms=1000]
- *     [--warmup-ms=10000] [--cold-steps=100]
+ *     [steps|sgemm|scaling|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9]
+ *     [--window-ms=1000] [--warmup-ms=10000] [--cold-steps=100] [--scaling-model=large]
  * </pre>
+ *
+ * {@code scaling} measures the speed-up of the most threads over one on {@code --scaling-model}: both
+ * models warm up, then their windows alternate and the result is the median of the per-pair ratios,
+ * so that the machine's load, which drifts over seconds, is the same for both sides of each ratio.
  *
  * {@code cold} runs the first {@code --cold-steps} steps of the Fashion-MNIST MLP and exits; the
  * script times that process from its start.
@@ -71,12 +75,15 @@ public final class SideBySide {
                         }
                     }
                 }
+                case "scaling" -> scaling(BenchModel.of(options.getOrDefault("scaling-model", "large")),
+                        threads[threads.length - 1], timing);
                 case "sgemm" -> {
                     for (int t : threads) {
                         sgemm(t, timing);
                     }
                 }
-                default -> throw new IllegalArgumentException("unknown mode " + mode + ": use steps, sgemm or cold");
+                default -> throw new IllegalArgumentException(
+                        "unknown mode " + mode + ": use steps, sgemm, scaling or cold");
             }
         }
     }
@@ -121,6 +128,30 @@ public final class SideBySide {
                     "windows_us", measurement.windows(),
                     "alloc_bytes_per_step", fmt(measurement.bytesPerCall()),
                     "gflops", fmt(bench.flopsPerStep() / median / 1e3),
+                    "finite", Boolean.toString(Float.isFinite(sink[0])))));
+        }
+    }
+
+    private static void scaling(BenchModel bench, int threads, Timing timing) {
+        float[] x = bench.inputs(42);
+        int[] labels = bench.labels(42);
+        int batch = bench.batch();
+        try (KilnModel one = bench.create(1); KilnModel many = bench.create(threads)) {
+            float[] sink = new float[1];
+            double[][] windows = timing.alternate(
+                    () -> sink[0] += one.trainStep(x, labels, batch),
+                    () -> sink[0] += many.trainStep(x, labels, batch));
+            double[] ratios = new double[windows[0].length];
+            for (int w = 0; w < ratios.length; w++) {
+                ratios[w] = windows[0][w] / windows[1][w];
+            }
+            System.out.println(json(Map.of(
+                    "kind", "\"scaling\"",
+                    "model", quote(bench.key()),
+                    "threads", Integer.toString(threads),
+                    "one_thread_windows_us", list(windows[0]),
+                    "windows_us", list(windows[1]),
+                    "median_ratio", fmt(median(ratios)),
                     "finite", Boolean.toString(Float.isFinite(sink[0])))));
         }
     }
@@ -177,22 +208,14 @@ public final class SideBySide {
         }
 
         String windows() {
-            return Arrays.toString(Arrays.stream(windowsMicros).mapToObj(SideBySide::fmt).toArray());
+            return list(windowsMicros);
         }
     }
 
     /** Warm-up and window lengths in nanoseconds. */
     private record Timing(int windows, long windowNanos, long warmupNanos) {
         Measurement measure(LongSupplier body) {
-            long calls = 0;
-            long start = System.nanoTime();
-            long elapsed;
-            do {
-                body.getAsLong();
-                calls++;
-                elapsed = System.nanoTime() - start;
-            } while (elapsed < warmupNanos);
-            long perWindow = Math.max(1, Math.round((double) windowNanos * calls / elapsed));
+            long perWindow = warmUp(body::getAsLong);
             double[] results = new double[windows];
             long allocatedBefore = allocatedBytes();
             for (int w = 0; w < windows; w++) {
@@ -204,6 +227,39 @@ public final class SideBySide {
             }
             long allocated = allocatedBytes() - allocatedBefore;
             return new Measurement(results, (double) allocated / (windows * perWindow));
+        }
+
+        /**
+         * Microseconds per call of {@code first} and {@code second} in alternating windows, after each
+         * has warmed up: {@code [0]} holds the first's windows, {@code [1]} the second's.
+         */
+        double[][] alternate(Runnable first, Runnable second) {
+            long[] perWindow = {warmUp(first), warmUp(second)};
+            Runnable[] bodies = {first, second};
+            double[][] results = new double[2][windows];
+            for (int w = 0; w < windows; w++) {
+                for (int side = 0; side < 2; side++) {
+                    long windowStart = System.nanoTime();
+                    for (long i = 0; i < perWindow[side]; i++) {
+                        bodies[side].run();
+                    }
+                    results[side][w] = (System.nanoTime() - windowStart) / 1e3 / perWindow[side];
+                }
+            }
+            return results;
+        }
+
+        /** Runs {@code body} for the warm-up time; returns the calls that fill about one window. */
+        private long warmUp(Runnable body) {
+            long calls = 0;
+            long start = System.nanoTime();
+            long elapsed;
+            do {
+                body.run();
+                calls++;
+                elapsed = System.nanoTime() - start;
+            } while (elapsed < warmupNanos);
+            return Math.max(1, Math.round((double) windowNanos * calls / elapsed));
         }
     }
 
@@ -218,6 +274,10 @@ public final class SideBySide {
             total += Math.max(0, bytes);
         }
         return total;
+    }
+
+    private static String list(double[] values) {
+        return Arrays.toString(Arrays.stream(values).mapToObj(SideBySide::fmt).toArray());
     }
 
     private static double median(double[] values) {
