@@ -12,9 +12,9 @@ import java.util.function.Function;
  * workers spin briefly ({@link Thread#onSpinWait()}) before parking, so back-to-back kernels in a
  * training step do not pay a wake-up each.
  *
- * <p>Work is split by {@link #split(int, int, int) fixed ranges} that depend only on the work size and
- * the team size, never on timing, so a kernel that writes each output from one task produces
- * bitwise identical results for every run.
+ * <p>Work is split into ranges that depend only on the work size and the team size
+ * ({@link #split(int, int, int)}), never on timing, so a kernel that computes each output whole in one
+ * range produces bitwise identical results for every run, whichever thread happens to take the range.
  *
  * <p>A team serves one calling thread at a time (a model and its training step); kernels keep their
  * reusable scratch in the team ({@link #local}), so steady-state dispatches allocate nothing and

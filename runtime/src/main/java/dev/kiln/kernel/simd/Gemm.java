@@ -2,6 +2,7 @@ package dev.kiln.kernel.simd;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.thread.ThreadTeam;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -79,13 +80,21 @@ final class Gemm implements ThreadTeam.Task {
      */
     private static final long SHARED_PACKING_FLOATS = 8L << 20;
 
+    /**
+     * Chunks per thread of a shared-packing product's outputs, handed out in order to whichever thread
+     * is free: when another process slows one core (this is common on shared machines), the other
+     * takes over its remaining chunks instead of waiting for it. Each output is still computed whole
+     * by one thread, so results do not depend on who computes what.
+     */
+    private static final int CHUNKS_PER_THREAD = 8;
+
     /** What {@link #run} does in the current team dispatch. */
     private enum Phase {
         /** Each part packs blocks of the operands for itself and multiplies its outputs. */
         OWN_PACKING,
         /** The parts pack disjoint panels of both whole operands into the shared buffers. */
         PACK_SHARED,
-        /** Each part multiplies its outputs from the shared packed operands. */
+        /** The parts take chunks of the outputs in turn and multiply them from the shared packed operands. */
         MULTIPLY_SHARED
     }
 
@@ -100,6 +109,9 @@ final class Gemm implements ThreadTeam.Task {
     private float[] derivativeZ, derivativeA;
     private boolean aTransposed, bTransposed, splitColumns;
     private Phase phase;
+    // MULTIPLY_SHARED's work list: chunks of chunkPanels panels along the split dimension.
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private int chunks, chunkPanels;
 
     // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
     private final float[][] packedA;
@@ -113,6 +125,7 @@ final class Gemm implements ThreadTeam.Task {
 
     // Products whose packed operands together exceed this many floats are packed by each part for itself.
     private final long sharedPackingFloats;
+    private final int chunksPerThread;
 
     private static VectorShuffle<Float> panelDepths(int v) {
         return VectorShuffle.fromOp(SPECIES, l -> (v * VLEN + l) / MR);
@@ -133,12 +146,16 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     Gemm(ThreadTeam team) {
-        this(team, SHARED_PACKING_FLOATS);
+        this(team, SHARED_PACKING_FLOATS, CHUNKS_PER_THREAD);
     }
 
-    /** With a different threshold for packing the operands once for all parts, for tests. */
-    Gemm(ThreadTeam team, long sharedPackingFloats) {
+    /**
+     * With a different threshold for packing the operands once for all parts, and a different number of
+     * output chunks per thread when it does (1: one fixed share each), for tests and measurements.
+     */
+    Gemm(ThreadTeam team, long sharedPackingFloats, int chunksPerThread) {
         this.sharedPackingFloats = sharedPackingFloats;
+        this.chunksPerThread = chunksPerThread;
         int parts = team.size();
         packedA = new float[parts][MC * KC];
         packedB = new float[parts][];
@@ -211,6 +228,10 @@ final class Gemm implements ThreadTeam.Task {
                 ensureSharedBuffers(rowPanels, columnPanels);
                 phase = Phase.PACK_SHARED;
                 team.run(team.size(), this);
+                int splitPanels = splitColumns ? columnPanels : rowPanels;
+                chunkPanels = Math.max(1, (splitPanels + parts * chunksPerThread - 1) / (parts * chunksPerThread));
+                chunks = (splitPanels + chunkPanels - 1) / chunkPanels;
+                nextChunk.set(0);
                 phase = Phase.MULTIPLY_SHARED;
             } else {
                 phase = Phase.OWN_PACKING;
@@ -278,9 +299,9 @@ final class Gemm implements ThreadTeam.Task {
     @Override
     public void run(int part, int parts) {
         switch (phase) {
-            case OWN_PACKING -> multiplyPart(part, parts, false);
+            case OWN_PACKING -> multiplyPart(part, parts);
             case PACK_SHARED -> packShared(part, parts);
-            case MULTIPLY_SHARED -> multiplyPart(part, parts, true);
+            case MULTIPLY_SHARED -> multiplyChunks(part);
         }
     }
 
@@ -306,19 +327,34 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /**
-     * Multiplies this part's outputs: from the operands {@link #packShared} packed when {@code shared},
-     * otherwise packing each block of them into this part's own buffers first.
-     */
-    private void multiplyPart(int part, int parts, boolean shared) {
-        int rowStart = 0, rowEnd = m, columnStart = 0, columnEnd = n;
+    /** Multiplies this part's fixed share of the outputs, packing each block of the operands itself. */
+    private void multiplyPart(int part, int parts) {
         if (splitColumns) {
-            columnStart = ThreadTeam.split(n, parts, part, NR);
-            columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
+            multiplyRange(part, false, 0, m, ThreadTeam.split(n, parts, part, NR), ThreadTeam.split(n, parts, part + 1, NR));
         } else {
-            rowStart = ThreadTeam.split(m, parts, part, MR);
-            rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
+            multiplyRange(part, false, ThreadTeam.split(m, parts, part, MR), ThreadTeam.split(m, parts, part + 1, MR), 0, n);
         }
+    }
+
+    /** Takes chunks of the outputs until none is left and multiplies them from the shared packed operands. */
+    private void multiplyChunks(int part) {
+        int panel = splitColumns ? NR : MR, extent = splitColumns ? n : m;
+        for (int chunk = nextChunk.getAndIncrement(); chunk < chunks; chunk = nextChunk.getAndIncrement()) {
+            int start = chunk * chunkPanels * panel, end = Math.min(extent, start + chunkPanels * panel);
+            if (splitColumns) {
+                multiplyRange(part, true, 0, m, start, end);
+            } else {
+                multiplyRange(part, true, start, end, 0, n);
+            }
+        }
+    }
+
+    /**
+     * Multiplies the outputs {@code [rowStart, rowEnd) × [columnStart, columnEnd)}: from the operands
+     * {@link #packShared} packed when {@code shared}, otherwise packing each block of them into this
+     * part's own buffers first.
+     */
+    private void multiplyRange(int part, boolean shared, int rowStart, int rowEnd, int columnStart, int columnEnd) {
         int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
         float[] pa = shared ? sharedA : packedA[part];
         float[] pb = shared ? sharedB : packedB[part];

@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Loaded reflectively by {@code KernelProvider} only when the module is present.
  *
  * <p>Matrix products run packed, register-blocked micro-kernels ({@link Gemm}); elementwise kernels
- * reproduce {@link dev.kiln.kernel.ScalarKernels} bit for bit ({@link Elementwise}). Work is split by
- * output ranges fixed by the sizes and team size only, and never across a reduced dimension, so every
- * result is bitwise identical for every thread count. The instance is stateless and shared: task
+ * reproduce {@link dev.kiln.kernel.ScalarKernels} bit for bit ({@link Elementwise}). Work is split into
+ * output ranges and never across a reduced dimension: each output is computed whole, in the same order,
+ * by whichever thread takes its range, so every result is bitwise identical for every thread count. The instance is stateless and shared: task
  * objects and packing buffers live in each team ({@link ThreadTeam#local}), so steady-state calls
  * allocate nothing.
  *

@@ -182,8 +182,9 @@ class VectorKernelsTest {
 
     @Test
     void sharedAndPerPartPackingAgreeBitwise() {
-        // Multithreaded products pack both operands once for all parts unless they are too large; both
-        // strategies, split by rows or by columns, on every layout, must give the single thread's bits.
+        // Multithreaded products pack both operands once for all parts unless they are too large, and
+        // then hand out chunks of the outputs; every strategy, split by rows or by columns, on every
+        // layout, must give the single thread's bits.
         SplittableRandom random = new SplittableRandom(11);
         int[][] shapes = {{300, 600, 1100}, {1100, 300, 70}, {61, 513, 200}};
         for (int[] s : shapes) {
@@ -196,12 +197,16 @@ class VectorKernelsTest {
                 float[] bias = randoms(random, n);
                 float[] first = null;
                 for (ThreadTeam team : teams) {
-                    for (long sharedLimit : new long[] {0, Long.MAX_VALUE}) {
+                    // {shared-packing limit, output chunks per thread}: per-part packing, then shared
+                    // packing with one fixed share per thread, a few chunks each, and one panel per chunk.
+                    for (long[] setting : new long[][] {{0, 1}, {Long.MAX_VALUE, 1}, {Long.MAX_VALUE, 3},
+                            {Long.MAX_VALUE, 1000}}) {
                         float[] c = new float[m * ldc];
-                        new Gemm(team, sharedLimit).multiply(team, m, n, k, a, 0, lda, aTransposed,
+                        new Gemm(team, setting[0], (int) setting[1]).multiply(team, m, n, k, a, 0, lda, aTransposed,
                                 b, 0, ldb, bTransposed, c, 0, ldc, bias, 0, Activation.RELU, c, 0);
-                        String what = team.size() + " threads, " + (sharedLimit == 0 ? "per-part" : "shared")
-                                + " packing, A" + (aTransposed ? "ᵀ" : "") + "·B" + (bTransposed ? "ᵀ" : "")
+                        String what = team.size() + " threads, " + (setting[0] == 0 ? "per-part packing"
+                                : "shared packing, " + setting[1] + " chunks a thread")
+                                + ", A" + (aTransposed ? "ᵀ" : "") + "·B" + (bTransposed ? "ᵀ" : "")
                                 + " " + Arrays.toString(s);
                         if (first == null) {
                             first = c;
