@@ -465,7 +465,6 @@ public final class ModelEmitter {
                         + "activations of the last training forward pass.\n", gradBuffer(last()))
                 .addModifiers(Modifier.PRIVATE)
                 .addParameter(FLOATS, "x").addParameter(TypeName.INT, "n");
-        boolean derivativeApplied = false; // by the input-gradient product of the layer above
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec layer = layers.get(i);
             String grad = gradBuffer(layer);
@@ -473,18 +472,16 @@ public final class ModelEmitter {
                 method.addStatement("kernels.dropoutApply(team, $N, $N, $N, n * $L)", grad, noiseBuffer(layer),
                         grad, layer.out());
             }
-            if (layer.hasActivation() && !derivativeApplied) {
+            if (layer.hasActivation() && !derivativeFusedAbove(i)) {
                 method.addStatement(activationBackward(layer));
             }
             String input = i == 0 ? "x" : trainingOutput(layers.get(i - 1));
             linear(method, layer, "linearBackwardParams", "backwardParams", "$N, 0, $N, 0, grads, $L, $L", grad, input,
                     weightOffset(layer), biasArgument(layer));
-            derivativeApplied = false;
             if (i > 0) {
                 LayerSpec below = layers.get(i - 1);
-                if (below.hasActivation() && !below.hasDropout()) {
+                if (derivativeFusedAbove(i - 1)) {
                     linearBackwardInputThroughActivation(method, layer, below);
-                    derivativeApplied = true;
                 } else {
                     linear(method, layer, "linearBackwardInput", "backwardInput", "$N, 0, params, $L, $N, 0", grad,
                             weightOffset(layer), gradBuffer(below));
@@ -492,6 +489,15 @@ public final class ModelEmitter {
             }
         }
         return method.build();
+    }
+
+    /**
+     * Whether layer {@code i}'s activation derivative is applied by the input-gradient product of the
+     * layer above it (which needs the gradient to reach the activation directly: no dropout between).
+     */
+    private boolean derivativeFusedAbove(int i) {
+        LayerSpec layer = layers.get(i);
+        return i + 1 < layers.size() && layer.hasActivation() && !layer.hasDropout();
     }
 
     /** {@code grad *= f'(z)} for a layer's activation, on its gradient buffer. */

@@ -330,9 +330,11 @@ final class Gemm implements ThreadTeam.Task {
     /** Multiplies this part's fixed share of the outputs, packing each block of the operands itself. */
     private void multiplyPart(int part, int parts) {
         if (splitColumns) {
-            multiplyRange(part, false, 0, m, ThreadTeam.split(n, parts, part, NR), ThreadTeam.split(n, parts, part + 1, NR));
+            multiplyRange(part, false, 0, m,
+                    ThreadTeam.split(n, parts, part, NR), ThreadTeam.split(n, parts, part + 1, NR));
         } else {
-            multiplyRange(part, false, ThreadTeam.split(m, parts, part, MR), ThreadTeam.split(m, parts, part + 1, MR), 0, n);
+            multiplyRange(part, false,
+                    ThreadTeam.split(m, parts, part, MR), ThreadTeam.split(m, parts, part + 1, MR), 0, n);
         }
     }
 

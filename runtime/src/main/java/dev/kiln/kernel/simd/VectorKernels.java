@@ -19,9 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Matrix products run packed, register-blocked micro-kernels ({@link Gemm}); elementwise kernels
  * reproduce {@link dev.kiln.kernel.ScalarKernels} bit for bit ({@link Elementwise}). Work is split into
  * output ranges and never across a reduced dimension: each output is computed whole, in the same order,
- * by whichever thread takes its range, so every result is bitwise identical for every thread count. The instance is stateless and shared: task
- * objects and packing buffers live in each team ({@link ThreadTeam#local}), so steady-state calls
- * allocate nothing.
+ * by whichever thread takes its range, so every result is bitwise identical for every thread count.
+ * The instance is stateless and shared: task objects and packing buffers live in each team
+ * ({@link ThreadTeam#local}), so steady-state calls allocate nothing.
  *
  * <p>The vector width is {@link FloatVector#SPECIES_PREFERRED}; the system property
  * {@code kiln.vector.bits} (e.g. {@code 256}) selects a narrower one, for testing the other shapes.
