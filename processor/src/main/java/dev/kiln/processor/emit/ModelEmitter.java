@@ -515,18 +515,10 @@ public final class ModelEmitter {
         CodeBlock fused = CodeBlock.of("kernels.linearActivationBackwardInput(team, $L, n, $L, $L, $N, 0, params, $L, "
                         + "$N, $N, $N)", activationConstant(below), layer.in(), layer.out(), gradBuffer(layer),
                 weightOffset(layer), outBuffer(below), actBuffer(below), gradBuffer(below));
-        int weights = layer.in() * layer.out();
-        if (weights > SMALL_LAYER_WEIGHTS) {
-            method.addStatement(fused);
-            return;
-        }
-        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
-                .addStatement("$T.backwardInput(n, $L, $L, $N, 0, params, $L, $N, 0)", SMALL_LINEAR, layer.in(),
-                        layer.out(), gradBuffer(layer), weightOffset(layer), gradBuffer(below))
-                .addStatement(activationBackward(below))
-                .nextControlFlow("else")
-                .addStatement(fused)
-                .endControlFlow();
+        smallOrKernel(method, layer, fused,
+                CodeBlock.of("$T.backwardInput(n, $L, $L, $N, 0, params, $L, $N, 0)", SMALL_LINEAR, layer.in(),
+                        layer.out(), gradBuffer(layer), weightOffset(layer), gradBuffer(below)),
+                activationBackward(below));
     }
 
     /**
@@ -540,17 +532,27 @@ public final class ModelEmitter {
         shaped[1] = layer.out();
         System.arraycopy(values, 0, shaped, 2, values.length);
         CodeBlock vector = CodeBlock.of("kernels." + kernel + "(team, n, $L, $L, " + arguments + ")", shaped);
+        smallOrKernel(method, layer, vector,
+                CodeBlock.of("$T." + smallKernel + "(n, $L, $L, " + arguments + ")", prepend(SMALL_LINEAR, shaped)));
+    }
+
+    /**
+     * The team's {@code kernel} call, or for a small layer (at most {@code SMALL_LAYER_WEIGHTS} weights)
+     * and a small enough batch the {@code small} statements instead, chosen at run time by {@code n}.
+     */
+    private static void smallOrKernel(MethodSpec.Builder method, LayerSpec layer, CodeBlock kernel,
+                                      CodeBlock... small) {
         int weights = layer.in() * layer.out();
         if (weights > SMALL_LAYER_WEIGHTS) {
-            method.addStatement(vector);
+            method.addStatement(kernel);
             return;
         }
-        CodeBlock small = CodeBlock.of("$T." + smallKernel + "(n, $L, $L, " + arguments + ")",
-                prepend(SMALL_LINEAR, shaped));
-        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
-                .addStatement(small)
-                .nextControlFlow("else")
-                .addStatement(vector)
+        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights);
+        for (CodeBlock statement : small) {
+            method.addStatement(statement);
+        }
+        method.nextControlFlow("else")
+                .addStatement(kernel)
                 .endControlFlow();
     }
 
@@ -564,18 +566,10 @@ public final class ModelEmitter {
         CodeBlock fused = CodeBlock.of("kernels.linearActivationForward(team, $L, n, $L, $L, $N, 0, params, $L, $L, "
                         + "$N, 0, $N, 0)", activationConstant(layer), layer.in(), layer.out(), input, weightOffset(layer),
                 biasArgument(layer), outBuffer(layer), actBuffer(layer));
-        int weights = layer.in() * layer.out();
-        if (weights > SMALL_LAYER_WEIGHTS) {
-            method.addStatement(fused);
-            return;
-        }
-        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights)
-                .addStatement("$T.forward(n, $L, $L, $N, 0, params, $L, $L, $N, 0)", SMALL_LINEAR, layer.in(),
-                        layer.out(), input, weightOffset(layer), biasArgument(layer), outBuffer(layer))
-                .addStatement(activation)
-                .nextControlFlow("else")
-                .addStatement(fused)
-                .endControlFlow();
+        smallOrKernel(method, layer, fused,
+                CodeBlock.of("$T.forward(n, $L, $L, $N, 0, params, $L, $L, $N, 0)", SMALL_LINEAR, layer.in(),
+                        layer.out(), input, weightOffset(layer), biasArgument(layer), outBuffer(layer)),
+                activation);
     }
 
     private static Object[] prepend(Object first, Object[] rest) {
