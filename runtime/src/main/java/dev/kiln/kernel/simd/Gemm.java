@@ -608,23 +608,37 @@ final class Gemm implements ThreadTeam.Task {
      * {@code dst[dstAt]} on.
      */
     private void packB(float[] dst, int dstAt, int p0, int kc, int j0, int nc) {
-        for (int jp = 0; jp < nc; jp += NR) {
+        int fullColumns = bTransposed ? 0 : nc / NR * NR;
+        if (fullColumns > 0) {
+            packBRows(dst, dstAt, p0, kc, j0, fullColumns);
+        }
+        for (int jp = fullColumns; jp < nc; jp += NR) {
             int panel = dstAt + jp * kc;
             int cols = Math.min(NR, nc - jp);
             if (bTransposed) {
                 packTransposedBPanel(dst, panel, p0, kc, j0 + jp, cols);
-            } else if (cols == NR) {
-                for (int p = 0, src = bOff + p0 * ldb + j0 + jp, d = panel; p < kc; p++, src += ldb, d += NR) {
-                    for (int v = 0; v < NR; v += VLEN) {
-                        FloatVector.fromArray(SPECIES, b, src + v).intoArray(dst, d + v);
-                    }
-                }
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = bOff + (p0 + p) * ldb + j0 + jp;
                     int d = panel + p * NR;
                     System.arraycopy(b, src, dst, d, cols);
                     java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * The full panels of a non-transposed B, {@code columns} a multiple of NR: one source row at a time
+     * across all panels, so the reads run along rows, which the hardware prefetcher follows (a panel at
+     * a time reads NR floats per row a whole row stride apart, often a page, and stalls on each).
+     */
+    private void packBRows(float[] dst, int dstAt, int p0, int kc, int j0, int columns) {
+        int panelStride = kc * NR;
+        for (int p = 0, src = bOff + p0 * ldb + j0, row = dstAt; p < kc; p++, src += ldb, row += NR) {
+            for (int jp = 0, d = row; jp < columns; jp += NR, d += panelStride) {
+                for (int v = 0; v < NR; v += VLEN) {
+                    FloatVector.fromArray(SPECIES, b, src + jp + v).intoArray(dst, d + v);
                 }
             }
         }
