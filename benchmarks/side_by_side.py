@@ -5,26 +5,38 @@ Times the same three models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128-
 large MLP 1024->1024->1024->10 batch 256; ReLU, CrossEntropyLoss(label_smoothing=0.1), SGD lr 0.01
 momentum 0.9) in PyTorch and in Kiln (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through
 numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
-100 Fashion-MNIST MLP steps). Every timing is the median of several windows of many steps. Kiln's
-2-thread speed-up over 1 thread on the large MLP is also measured paired (alternating windows of the
-two, median of the per-pair ratios), since the machine's load drifts between separate measurements.
+100 Fashion-MNIST MLP steps).
 
-Writes benchmarks/results/<date>.json (raw numbers), benchmarks/RESULTS.md (summary table) and
-benchmarks/side_by_side.png (Kiln's speed-up over PyTorch). Run from the repository root after
-`mvn -q -pl benchmarks -am package -DskipTests`:
+The machine's speed drifts over seconds to minutes (it is shared), so every ratio is measured paired.
+Kiln (`SideBySide serve`) and the PyTorch/OpenBLAS peer (this script with --serve-peer) run as two
+long-lived servers, one JSON request and reply per line on stdin/stdout. A workload (a model's
+training step, or sgemm, at 1 or 2 threads) is prepared on a side (built, warmed up for --warmup-ms,
+given the call count that fills about --window-ms), then the coordinator times --windows pairs of
+windows, one window of each side per pair, alternating which side goes first (ABBA...). A side
+waiting for a request blocks on stdin, and every window starts after --pause-ms of idle time, long
+enough for OpenBLAS's pool threads and Kiln's workers to stop spinning after the other side's window.
+Each ratio is the median of the per-pair ratios; each time is the median of that side's windows.
+Paired the same way: Kiln's and PyTorch's 2-thread over 1-thread speed-ups on the large MLP, and the
+large MLP's GFLOP/s over OpenBLAS's 2-thread sgemm (through the faster of its two routes).
+
+Writes benchmarks/results/<date>.json (every window of both sides and the per-pair ratios),
+benchmarks/RESULTS.md (summary tables) and benchmarks/side_by_side.png (Kiln's speed-up over
+PyTorch). Run from the repository root after `mvn -q -pl benchmarks -am package -DskipTests`:
 
     /usr/bin/python3 benchmarks/side_by_side.py
 
-The PyTorch/OpenBLAS peer runs in its own process without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
-which some machines set and which slow OpenBLAS down; its OpenBLAS kernel and thread count are
-recorded. OpenBLAS's thread count is set together with torch.set_num_threads, since PyTorch does not
-pass its thread count to OpenBLAS.
+The peer runs without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some machines set and which
+slow OpenBLAS down; its OpenBLAS kernel and thread count are recorded. OpenBLAS's thread count is set
+together with torch.set_num_threads, since PyTorch does not pass its thread count to OpenBLAS.
 """
 
 import argparse
+import collections
+import contextlib
 import ctypes
 import datetime
 import json
+import math
 import os
 import platform
 import statistics
@@ -46,6 +58,9 @@ MODEL_NAMES = {
 }
 THREADS = [1, 2]
 SGEMM_SIZE = 1024
+SGEMM_FLOPS = 2 * SGEMM_SIZE ** 3
+# The peer's two routes to OpenBLAS's sgemm 1024^3, each a workload of its own; Kiln's is "sgemm".
+SGEMM_ROUTES = ("numpy.matmul", "torch.mm")
 COLD_STEPS = 100
 PEER_DROPPED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -57,7 +72,7 @@ def flops_per_step(key):
 
 
 # ---------------------------------------------------------------------------------------------
-# The PyTorch / OpenBLAS peer (runs in a child process started with --peer)
+# The PyTorch / OpenBLAS peer (a child process started with --serve-peer)
 # ---------------------------------------------------------------------------------------------
 
 def openblas():
@@ -70,24 +85,24 @@ def set_threads(threads):
     openblas().openblas_set_num_threads(threads)
 
 
-def measure(body, windows, window_s, warmup_s):
-    """Median µs per call of body over windows of a fixed call count filling about window_s each."""
+def warm_up(call, warmup_s, window_s):
+    """Calls call for warmup_s; returns the call count that fills about window_s."""
     calls = 0
     start = time.perf_counter()
     while True:
-        body()
+        call()
         calls += 1
         elapsed = time.perf_counter() - start
         if elapsed >= warmup_s:
-            break
-    per_window = max(1, round(window_s * calls / elapsed))
-    results = []
-    for _ in range(windows):
-        t0 = time.perf_counter()
-        for _ in range(per_window):
-            body()
-        results.append((time.perf_counter() - t0) * 1e6 / per_window)
-    return statistics.median(results), results
+            return max(1, round(window_s * calls / elapsed))
+
+
+def time_window(call, calls):
+    """µs per call over calls calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - start) * 1e6 / calls
 
 
 def torch_model(key):
@@ -117,13 +132,35 @@ def torch_model(key):
     return step
 
 
-def peer(args):
+def peer_workload(name):
+    """A model's training step (a MODELS key) or an SGEMM_ROUTES sgemm: the call to time, and a check
+    that its results are finite (a diverged model would be timing NaN arithmetic)."""
+    import numpy
+    import torch
+    if name in MODELS:
+        step = torch_model(name)
+        return step, lambda: math.isfinite(step().item())
+    rng = numpy.random.default_rng(7)
+    a = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
+    b = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
+    c = numpy.empty((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
+    if name == "numpy.matmul":
+        call = lambda: numpy.matmul(a, b, out=c)
+    elif name == "torch.mm":
+        ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
+        call = lambda: torch.mm(ta, tb, out=tc)
+    else:
+        raise ValueError("unknown workload %r" % name)
+    return call, lambda: bool(numpy.isfinite(c).all())
+
+
+def peer_environment():
     import numpy
     import torch
     lib = openblas()
     lib.openblas_get_corename.restype = ctypes.c_char_p
     lib.openblas_get_config.restype = ctypes.c_char_p
-    out = {
+    return {
         "torch": torch.__version__,
         "torch_package": debian_version("python3-torch"),
         "numpy": numpy.__version__,
@@ -133,28 +170,42 @@ def peer(args):
         "torch_capability": torch.backends.cpu.get_cpu_capability()
         if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
         "dropped_env": {name: os.environ.get(name) for name in PEER_DROPPED_ENV},
-        "steps": [], "sgemm": [],
     }
-    for threads in sorted(THREADS, reverse=True):
-        set_threads(threads)
-        for key in MODELS:
-            step = torch_model(key)
-            median, windows = measure(step, args.windows, args.window_ms / 1e3, args.warmup_ms / 1e3)
-            out["steps"].append({"model": key, "threads": threads, "median_us": median,
-                                 "windows_us": windows, "loss": float(step().item())})
-        rng = numpy.random.default_rng(7)
-        a = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
-        b = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
-        c = numpy.empty((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
-        ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
-        for via, body in (("numpy.matmul", lambda: numpy.matmul(a, b, out=c)),
-                          ("torch.mm", lambda: torch.mm(ta, tb, out=tc))):
-            median, windows = measure(body, args.windows, args.window_ms / 1e3, args.warmup_ms / 1e3)
-            out["sgemm"].append({"via": via, "threads": threads, "median_us": median,
-                                 "windows_us": windows,
-                                 "gflops": 2 * SGEMM_SIZE ** 3 / median / 1e3,
-                                 "openblas_threads": lib.openblas_get_num_threads()})
-    json.dump(out, sys.stdout)
+
+
+def serve_peer(args):
+    """The peer's side of the protocol SideBySide's serve mode speaks (see its Javadoc); the prepare
+    reply also reports the thread counts OpenBLAS and torch actually use."""
+    import torch
+
+    def reply(fields):
+        print(json.dumps(fields), flush=True)
+
+    reply(peer_environment())
+    prepared = {}  # (workload, threads) -> (call, finite, calls per window)
+    threads_set = None
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "quit":
+            return
+        workload = (request["workload"], request["threads"])
+        if request["threads"] != threads_set:  # process-wide in both torch and OpenBLAS
+            threads_set = request["threads"]
+            set_threads(threads_set)
+        if request["op"] == "prepare":
+            call, finite = peer_workload(request["workload"])
+            calls = warm_up(call, args.warmup_ms / 1e3, args.window_ms / 1e3)
+            prepared[workload] = call, finite, calls
+            reply({"calls_per_window": calls, "openblas_threads": openblas().openblas_get_num_threads(),
+                   "torch_threads": torch.get_num_threads()})
+        elif request["op"] == "window":
+            call, _, calls = prepared[workload]
+            reply({"us_per_call": time_window(call, calls)})
+        elif request["op"] == "release":
+            _, finite, _ = prepared.pop(workload)
+            reply({"finite": finite()})
+        else:
+            raise ValueError("unknown request %r" % line)
 
 
 def debian_version(package):
@@ -186,16 +237,175 @@ def peer_env():
 
 
 # ---------------------------------------------------------------------------------------------
-# The run: peer, Kiln, cold starts, report
+# The run: the two servers' paired windows, cold starts, report
 # ---------------------------------------------------------------------------------------------
+
+class Server:
+    """One side's long-lived benchmark process. It reports its environment on its first line, then
+    answers each request line with one reply line; stderr passes through, so its errors show."""
+
+    def __init__(self, side, command, env=None):
+        self.side = side
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+        self.environment = self._reply()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        self.close()
+
+    def request(self, **fields):
+        self.process.stdin.write(json.dumps(fields) + "\n")
+        self.process.stdin.flush()
+        return self._reply()
+
+    def _reply(self):
+        for line in iter(self.process.stdout.readline, ""):
+            if line.startswith("{"):  # a JVM may print other lines to stdout
+                return json.loads(line)
+        raise RuntimeError("the %s server exited with status %s" % (self.side, self.process.wait()))
+
+    def close(self):
+        """Asks the server to quit; stops it if it does not (after an error)."""
+        try:
+            self.process.stdin.write(json.dumps({"op": "quit"}) + "\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+
+class Workload(collections.namedtuple("Workload", "server name threads")):
+    """A model's training step (a MODELS key) or an sgemm ("sgemm" in Kiln, an SGEMM_ROUTES name in
+    the peer) at a thread count, on one server."""
+
+    def request(self, op):
+        return self.server.request(op=op, workload=self.name, threads=self.threads)
+
+    def describe(self):
+        return {"side": self.server.side, "workload": self.name, "threads": self.threads}
+
+    def __str__(self):
+        return "%s %s/%d" % (self.server.side, self.name, self.threads)
+
+
+class PairedRun:
+    """Prepares workloads when first compared, keeps them until release_all, and times paired windows."""
+
+    def __init__(self, windows, pause_ms):
+        self.windows = windows
+        self.pause_s = pause_ms / 1e3
+        self.prepared = {}  # Workload -> its prepare reply
+        self.workloads = []  # every prepared workload with its prepare and release replies, for the results
+        self.comparisons = []
+
+    def idle(self):
+        """Lets the other side's threads stop spinning (OpenBLAS's pool spins up to 0.1 s after a call)."""
+        time.sleep(self.pause_s)
+
+    def prepare(self, workload):
+        if workload not in self.prepared:
+            self.idle()
+            self.prepared[workload] = workload.request("prepare")
+
+    def compare(self, name, baseline, contender):
+        """--windows pairs of windows of the two, alternating which goes first; each pair's ratio is the
+        baseline's µs per call over the contender's: the contender's speed-up."""
+        print("%s: %s vs %s ..." % (name, baseline, contender), file=sys.stderr)
+        self.prepare(baseline)
+        self.prepare(contender)
+        pairs = []
+        for i in range(self.windows):
+            order = [("baseline", baseline), ("contender", contender)]
+            if i % 2:
+                order.reverse()
+            pair = {"first": order[0][0]}
+            for role, workload in order:
+                self.idle()
+                pair[role] = workload.request("window")
+            pair["ratio"] = pair["baseline"]["us_per_call"] / pair["contender"]["us_per_call"]
+            pairs.append(pair)
+        comparison = {
+            "name": name,
+            "baseline": dict(baseline.describe(), **self.prepared[baseline]),
+            "contender": dict(contender.describe(), **self.prepared[contender]),
+            "pairs": pairs,
+            "median_ratio": statistics.median(p["ratio"] for p in pairs),
+            "baseline_median_us": statistics.median(p["baseline"]["us_per_call"] for p in pairs),
+            "contender_median_us": statistics.median(p["contender"]["us_per_call"] for p in pairs),
+            "load_1min": load(),
+        }
+        self.comparisons.append(comparison)
+
+    def release_all(self):
+        for workload, prepared in self.prepared.items():
+            self.workloads.append(dict(workload.describe(), **prepared, **workload.request("release")))
+        self.prepared.clear()
+
+
+def measure_paired(kiln, peer, run):
+    """Every comparison of the report. Workloads stay prepared until their group ends: the large MLP's
+    and sgemm's share one, since the large MLP is also compared across thread counts and with sgemm."""
+    for key in ("seed", "fashion"):
+        for threads in THREADS:
+            run.compare("%s/%d" % (key, threads), Workload(peer, key, threads), Workload(kiln, key, threads))
+        run.release_all()
+    large = {(server, t): Workload(server, "large", t) for server in (kiln, peer) for t in THREADS}
+    for threads in THREADS:
+        run.compare("large/%d" % threads, large[(peer, threads)], large[(kiln, threads)])
+        for route in SGEMM_ROUTES:
+            run.compare("sgemm/%d %s" % (threads, route), Workload(peer, route, threads),
+                        Workload(kiln, "sgemm", threads))
+    for server in (kiln, peer):
+        run.compare("large 2 over 1 thread, %s" % server.side, large[(server, 1)], large[(server, 2)])
+    fastest = fastest_sgemm(run.comparisons)[2]["baseline"]["workload"]
+    run.compare("large/2 vs sgemm/2", Workload(peer, fastest, 2), large[(kiln, 2)])
+    run.release_all()
+
+
+def fastest_sgemm(comparisons):
+    """Per thread count, the comparison of Kiln's sgemm with the peer's faster route (by its median)."""
+    by_name = {c["name"]: c for c in comparisons}
+    return {t: min((by_name["sgemm/%d %s" % (t, route)] for route in SGEMM_ROUTES),
+                   key=lambda c: c["baseline_median_us"]) for t in THREADS}
+
+
+def analyse(comparisons):
+    """The report's rows and summary; every ratio is a median of per-pair ratios."""
+    by_name = {c["name"]: c for c in comparisons}
+    rows = []
+    for key in MODELS:
+        for threads in THREADS:
+            c = by_name["%s/%d" % (key, threads)]
+            kiln_us, torch_us = c["contender_median_us"], c["baseline_median_us"]
+            rows.append({"model": key, "threads": threads, "kiln_us": kiln_us, "pytorch_us": torch_us,
+                         "speedup": c["median_ratio"],
+                         "kiln_alloc_bytes_per_step": statistics.mean(
+                             p["contender"]["alloc_bytes_per_call"] for p in c["pairs"]),
+                         "kiln_gflops": flops_per_step(key) / kiln_us / 1e3,
+                         "pytorch_gflops": flops_per_step(key) / torch_us / 1e3})
+    large2 = next(r for r in rows if (r["model"], r["threads"]) == ("large", 2))
+    sgemm = fastest_sgemm(comparisons)
+    summary = {
+        "large_mlp_gflops": large2["kiln_gflops"],
+        # GFLOP/s ratio = the time ratio (sgemm µs over large-MLP µs) times the flops ratio.
+        "large_mlp_pct_of_openblas_sgemm":
+            100 * by_name["large/2 vs sgemm/2"]["median_ratio"] * flops_per_step("large") / SGEMM_FLOPS,
+        "openblas_sgemm_route": {t: sgemm[t]["baseline"]["workload"] for t in THREADS},
+        "kiln_sgemm_gflops": {t: SGEMM_FLOPS / sgemm[t]["contender_median_us"] / 1e3 for t in THREADS},
+        "openblas_sgemm_gflops": {t: SGEMM_FLOPS / sgemm[t]["baseline_median_us"] / 1e3 for t in THREADS},
+        "kiln_sgemm_pct_of_openblas": {t: 100 * sgemm[t]["median_ratio"] for t in THREADS},
+        "large_mlp_2_over_1_threads": by_name["large 2 over 1 thread, kiln"]["median_ratio"],
+        "pytorch_large_mlp_2_over_1_threads": by_name["large 2 over 1 thread, pytorch"]["median_ratio"],
+    }
+    return rows, summary
+
 
 def load():
     return os.getloadavg()[0]
-
-
-def run_json_lines(command, env=None):
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def cold_start(command, env=None):
@@ -224,21 +434,20 @@ def main():
     parser.add_argument("--java", default="java")
     parser.add_argument("--jvm-arg", action="append", default=[],
                         help="an extra option for Kiln's JVM, e.g. -XX:UseAVX=3 (repeatable)")
-    parser.add_argument("--windows", type=int, default=9)
+    parser.add_argument("--windows", type=int, default=15, help="pairs of windows per comparison")
     parser.add_argument("--window-ms", type=int, default=1000)
     parser.add_argument("--warmup-ms", type=int, default=10000)
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="repeat the peer and Kiln measurements; report medians of per-round numbers")
+    parser.add_argument("--pause-ms", type=int, default=300, help="idle time before every window")
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--markdown", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--plot", default=os.path.join(HERE, "side_by_side.png"))
     parser.add_argument("--render", metavar="RESULTS_JSON",
                         help="measure nothing: rewrite the markdown and the plot from a results file")
-    parser.add_argument("--peer", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-peer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.peer:
-        peer(args)
+    if args.serve_peer:
+        serve_peer(args)
         return
     if args.render:
         with open(args.render) as f:
@@ -246,25 +455,19 @@ def main():
         write_summary(report, args)
         return
 
-    timing = ["--windows=%d" % args.windows, "--window-ms=%d" % args.window_ms,
-              "--warmup-ms=%d" % args.warmup_ms]
+    timing = ["--window-ms=%d" % args.window_ms, "--warmup-ms=%d" % args.warmup_ms]
     java = ([args.java, "--add-modules", "jdk.incubator.vector"] + args.jvm_arg
             + ["-cp", args.jar, "dev.kiln.bench.SideBySide"])
     started = datetime.datetime.now()
     loads = [load()]
 
-    rounds = []
-    for r in range(args.rounds):
-        print("Round %d of %d: PyTorch / OpenBLAS ..." % (r + 1, args.rounds), file=sys.stderr)
-        torch_out = json.loads(subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "--peer"] + ["--%s=%s" % kv for kv in (
-                ("windows", args.windows), ("window-ms", args.window_ms), ("warmup-ms", args.warmup_ms))],
-            env=peer_env(), check=True, capture_output=True, text=True).stdout)
-        loads.append(load())
-        print("Round %d of %d: Kiln ..." % (r + 1, args.rounds), file=sys.stderr)
-        kiln_lines = run_json_lines(java + ["steps", "sgemm", "scaling"] + timing)
-        loads.append(load())
-        rounds.append(analyse_round(torch_out, kiln_lines))
+    run = PairedRun(args.windows, args.pause_ms)
+    with contextlib.ExitStack() as servers:
+        kiln = servers.enter_context(Server("kiln", java + ["serve"] + timing))
+        peer = servers.enter_context(Server(
+            "pytorch", [sys.executable, os.path.abspath(__file__), "--serve-peer"] + timing, env=peer_env()))
+        measure_paired(kiln, peer, run)
+    loads += [c["load_1min"] for c in run.comparisons]
 
     print("Cold starts ...", file=sys.stderr)
     cold_kiln, cold_torch = [], []
@@ -274,7 +477,7 @@ def main():
         cold_torch.append(cold_start(pytorch_cold, env=peer_env()))
     loads.append(load())
 
-    rows, summary = combine_rounds(rounds)
+    rows, summary = analyse(run.comparisons)
     summary["cold_start_s"] = {"kiln": statistics.median(cold_kiln), "pytorch": statistics.median(cold_torch),
                                "kiln_runs": cold_kiln, "pytorch_runs": cold_torch}
     report = {
@@ -284,11 +487,12 @@ def main():
                     "kernel": platform.release()},
         "load_1min": loads,
         "settings": {"jvm_args": args.jvm_arg, "windows": args.windows, "window_ms": args.window_ms,
-                     "warmup_ms": args.warmup_ms, "rounds": args.rounds, "cold_runs": args.cold_runs,
+                     "warmup_ms": args.warmup_ms, "pause_ms": args.pause_ms, "cold_runs": args.cold_runs,
                      "cold_steps": COLD_STEPS},
-        "kiln": {"environment": rounds[0]["kiln"]["environment"]},
-        "pytorch": {k: v for k, v in rounds[0]["pytorch"].items() if k not in ("steps", "sgemm")},
-        "rounds": rounds,
+        "kiln": {"environment": kiln.environment},
+        "pytorch": peer.environment,
+        "workloads": run.workloads,
+        "comparisons": run.comparisons,
         "rows": rows,
         "summary": summary,
     }
@@ -300,69 +504,9 @@ def main():
     print("Wrote %s" % path, file=sys.stderr)
 
 
-def analyse_round(torch_out, kiln_lines):
-    """One round's raw numbers (a peer run, then a Kiln run) and the ratios between them."""
-    kiln_steps = {(r["model"], r["threads"]): r for r in kiln_lines if r["kind"] == "steps"}
-    kiln_sgemm = {r["threads"]: r for r in kiln_lines if r["kind"] == "sgemm"}
-    kiln_scaling = next(r for r in kiln_lines if r["kind"] == "scaling")
-    torch_steps = {(r["model"], r["threads"]): r for r in torch_out["steps"]}
-    blas_sgemm = {}
-    for r in torch_out["sgemm"]:  # the faster route to OpenBLAS at each thread count
-        if r["threads"] not in blas_sgemm or r["gflops"] > blas_sgemm[r["threads"]]["gflops"]:
-            blas_sgemm[r["threads"]] = r
-    rows = []
-    for key in MODELS:
-        for threads in THREADS:
-            kiln_us = kiln_steps[(key, threads)]["median_us"]
-            torch_us = torch_steps[(key, threads)]["median_us"]
-            rows.append({"model": key, "threads": threads, "kiln_us": kiln_us, "pytorch_us": torch_us,
-                         "speedup": torch_us / kiln_us,
-                         "kiln_alloc_bytes_per_step": kiln_steps[(key, threads)]["alloc_bytes_per_step"],
-                         "kiln_gflops": flops_per_step(key) / kiln_us / 1e3,
-                         "pytorch_gflops": flops_per_step(key) / torch_us / 1e3})
-    by = {(r["model"], r["threads"]): r for r in rows}
-    large2 = by[("large", 2)]
-    summary = {
-        "large_mlp_gflops": large2["kiln_gflops"],
-        "large_mlp_pct_of_openblas_sgemm": 100 * large2["kiln_gflops"] / blas_sgemm[2]["gflops"],
-        "kiln_sgemm_gflops": {t: kiln_sgemm[t]["gflops"] for t in THREADS},
-        "openblas_sgemm_gflops": {t: blas_sgemm[t]["gflops"] for t in THREADS},
-        "kiln_sgemm_pct_of_openblas": {t: 100 * kiln_sgemm[t]["gflops"] / blas_sgemm[t]["gflops"] for t in THREADS},
-        # Paired: 1- and 2-thread windows alternate, so both sides of each ratio see the same load.
-        "large_mlp_2_over_1_threads": kiln_scaling["median_ratio"],
-        "large_mlp_2_over_1_threads_separate": by[("large", 1)]["kiln_us"] / large2["kiln_us"],
-        "pytorch_large_mlp_2_over_1_threads": by[("large", 1)]["pytorch_us"] / large2["pytorch_us"],
-    }
-    kiln = {"environment": next(line for line in kiln_lines if line["kind"] == "environment"),
-            "steps": list(kiln_steps.values()), "sgemm": list(kiln_sgemm.values()), "scaling": kiln_scaling}
-    return {"kiln": kiln, "pytorch": torch_out, "rows": rows, "summary": summary}
-
-
-def combine_rounds(rounds):
-    """Each number is the median over the rounds of that round's number; ratios are taken within a
-    round (peer and Kiln measured minutes apart, not tens of minutes), then their median."""
-    def med(values):
-        return statistics.median(values)
-
-    rows = []
-    for i, first in enumerate(rounds[0]["rows"]):
-        same = [r["rows"][i] for r in rounds]
-        row = {k: med([r[k] for r in same]) for k in first if k not in ("model", "threads")}
-        row.update(model=first["model"], threads=first["threads"],
-                   kiln_alloc_bytes_per_step=max(r["kiln_alloc_bytes_per_step"] for r in same))
-        rows.append(row)
-    summary = {}
-    for name, value in rounds[0]["summary"].items():
-        if isinstance(value, dict):
-            summary[name] = {t: med([r["summary"][name][t] for r in rounds]) for t in value}
-        else:
-            summary[name] = med([r["summary"][name] for r in rounds])
-    return rows, summary
-
-
 def write_summary(report, args):
     # JSON turns the integer thread-count keys into strings.
-    for name in ("kiln_sgemm_gflops", "openblas_sgemm_gflops", "kiln_sgemm_pct_of_openblas"):
+    for name in ("openblas_sgemm_route", "kiln_sgemm_gflops", "openblas_sgemm_gflops", "kiln_sgemm_pct_of_openblas"):
         report["summary"][name] = {int(t): v for t, v in report["summary"][name].items()}
     markdown = render_markdown(report)
     with open(args.markdown, "w") as f:
@@ -381,25 +525,28 @@ def render_markdown(report):
     env = report["kiln"]["environment"]
     peer = report["pytorch"]
     by = {(r["model"], r["threads"]): r for r in report["rows"]}
+    settings = report["settings"]
     lines = [
         "# Kiln vs PyTorch: side by side",
         "",
-        "Measured %s on %s (%d cores%s, %s), 1-minute load %s during the run. "
+        "Measured %s on %s (%d cores%s, %s), 1-minute load %.1f–%.1f during the run. "
         "Kiln: %s%s, %s kernels. PyTorch %s with OpenBLAS (%s kernel). "
-        "Each time is the median of %d windows of about %d ms after %d ms of warm-up%s. "
-        "Reproduce with `mvn -q -pl benchmarks -am package -DskipTests` then `%s`."
+        "Kiln and the PyTorch/OpenBLAS peer ran as two long-lived processes; each workload (a model's "
+        "training step or sgemm, at a thread count) warmed up for %d ms on its side, then the two sides "
+        "took turns: %d pairs of windows of about %d ms, one window of each side per pair, which side went "
+        "first alternating (ABBA...), every window after %d ms with both sides idle. Each speed-up and "
+        "percentage is the median of the %d per-pair ratios, so both sides of every ratio saw the same load "
+        "on this shared machine; each time is the median of that side's %d windows (a ratio of the medians "
+        "can differ slightly from the median ratio). Reproduce with "
+        "`mvn -q -pl benchmarks -am package -DskipTests` then `%s`."
         % (report["date"], report["machine"]["cpu"], report["machine"]["cores"],
            ", AVX-512" if report["machine"]["avx512"] else "", "Linux " + report["machine"]["kernel"],
-           " → ".join("%.1f" % x for x in report["load_1min"]),
-           "JDK " + env["java"], " with " + " ".join("`%s`" % a for a in report["settings"]["jvm_args"])
-           if report["settings"]["jvm_args"] else "", env["kernels"],
+           min(report["load_1min"]), max(report["load_1min"]),
+           "JDK " + env["java"], " with " + " ".join("`%s`" % a for a in settings["jvm_args"])
+           if settings["jvm_args"] else "", env["kernels"],
            peer["torch"] + (" (Debian python3-torch %s)" % peer["torch_package"] if peer.get("torch_package") else ""),
-           peer["openblas_core"],
-           report["settings"]["windows"], report["settings"]["window_ms"], report["settings"]["warmup_ms"],
-           "; the peer and Kiln were measured in %d alternating rounds, and each number is the median of the "
-           "rounds' numbers, ratios taken within each round" % report["settings"]["rounds"]
-           if report["settings"].get("rounds", 1) > 1 else "",
-           report["command"]),
+           peer["openblas_core"], settings["warmup_ms"], settings["windows"], settings["window_ms"],
+           settings["pause_ms"], settings["windows"], settings["windows"], report["command"]),
         "",
         "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up | Kiln allocation |",
         "|---|---:|---:|---:|---:|---:|",
@@ -414,7 +561,7 @@ def render_markdown(report):
         "|---|---:|---:|",
         "| Large MLP, 2 threads, GFLOP/s (6·batch·in·out per Linear per step) | %.1f | PyTorch %.1f |"
         % (by[("large", 2)]["kiln_gflops"], by[("large", 2)]["pytorch_gflops"]),
-        "| Large MLP GFLOP/s as %% of OpenBLAS sgemm 1024³ (2 threads) | %.0f%% | |"
+        "| Large MLP GFLOP/s as %% of OpenBLAS sgemm 1024³ (2 threads; windows paired with sgemm's) | %.0f%% | |"
         % s["large_mlp_pct_of_openblas_sgemm"],
     ]
     for t in THREADS:
@@ -422,10 +569,9 @@ def render_markdown(report):
                      % (t, "s" if t > 1 else "", s["kiln_sgemm_gflops"][t], s["kiln_sgemm_pct_of_openblas"][t],
                         s["openblas_sgemm_gflops"][t]))
     lines += [
-        "| Large MLP speed-up, 2 threads over 1: median of alternating 1- and 2-thread windows "
-        "(from the separate medians above) | %.2f× (%.2f×) | PyTorch %.2f× |"
-        % (s["large_mlp_2_over_1_threads"], s.get("large_mlp_2_over_1_threads_separate", float("nan")),
-           s["pytorch_large_mlp_2_over_1_threads"]),
+        "| Large MLP speed-up, 2 threads over 1 (alternating 1- and 2-thread windows of the same side) "
+        "| %.2f× | PyTorch %.2f× |"
+        % (s["large_mlp_2_over_1_threads"], s["pytorch_large_mlp_2_over_1_threads"]),
         "| Cold start: process start to %d Fashion-MNIST MLP steps done (median of %d) | %.2f s | PyTorch %.2f s |"
         % (report["settings"]["cold_steps"], report["settings"]["cold_runs"],
            s["cold_start_s"]["kiln"], s["cold_start_s"]["pytorch"]),
@@ -450,11 +596,15 @@ def render_markdown(report):
         lines.append("| %s | %s | %s |" % (name, value, "yes" if met else "**no**"))
     lines += [
         "",
-        "Kiln allocation: bytes allocated by all threads during the timed windows per step; the few "
-        "that show on slow steps are the measuring code's own, a few hundred bytes per measurement.",
+        "Kiln allocation: bytes allocated by all threads during a timed window per step, less what reading "
+        "the counters allocates, averaged over the windows.",
         "",
-        "OpenBLAS: %s; the peer process ran without %s. sgemm is the faster of numpy.matmul and torch.mm."
-        % (peer["openblas_config"], " and ".join(PEER_DROPPED_ENV)),
+        "OpenBLAS: %s; the peer process ran without %s. Kiln's sgemm was paired with each of the peer's "
+        "routes to OpenBLAS, numpy.matmul and torch.mm; the table shows the pairing with the faster route "
+        "(by median: %s), and the large MLP's 2-thread windows were paired with that route's 2-thread sgemm."
+        % (peer["openblas_config"], " and ".join(PEER_DROPPED_ENV),
+           ", ".join("%s at %d thread%s" % (s["openblas_sgemm_route"][t], t, "s" if t > 1 else "")
+                     for t in THREADS)),
         "",
         "![Kiln speed-up over PyTorch](side_by_side.png)",
         "",
@@ -480,7 +630,7 @@ def plot(rows, path, report):
     ax.set_yscale("log")
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels([MODEL_NAMES[k].replace(" (", "\n(") for k in keys], fontsize=9)
-    ax.set_ylabel("Kiln speed-up over PyTorch 1.13.1\n(PyTorch µs/step ÷ Kiln µs/step, log scale)")
+    ax.set_ylabel("Kiln speed-up over PyTorch 1.13.1\n(PyTorch ÷ Kiln µs/step, median of pairs, log scale)")
     ax.set_title("Training step, %s, %s" % (report["machine"]["cpu"], report["date"][:10]), fontsize=10)
     ax.legend()
     fig.tight_layout()

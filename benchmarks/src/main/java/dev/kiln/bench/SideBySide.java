@@ -5,46 +5,68 @@ import dev.kiln.kernel.Kernels;
 import dev.kiln.thread.ThreadTeam;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.ThreadMXBean;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Kiln's half of {@code benchmarks/side_by_side.py}: times training steps of every {@link BenchModel}
- * and {@code sgemm} at 1024³, and prints one JSON object per line for the script to read.
+ * and {@code sgemm} at 1024³, and prints one JSON object per line.
  *
- * <p>Each measurement warms up for {@code --warmup-ms}, picks a step count that fills about
- * {@code --window-ms}, then times {@code --windows} windows of that many steps and reports their
- * median, so one disturbed window (the machine is shared) does not move the result. The warm-up is
- * long because the Vector API kernels allocate and run many times slower until C2 has compiled them,
- * which takes seconds of steps on a busy machine; {@code alloc_bytes_per_step} (every thread's
- * allocations during the timed windows) shows whether that happened: a compiled step allocates nothing.
+ * <p>A workload is one of those at a thread count: a model's training step ({@code seed},
+ * {@code fashion}, {@code large}) or {@code sgemm}. Each is warmed up for {@code --warmup-ms}, then
+ * timed in windows of a fixed call count that fills about {@code --window-ms}. The warm-up is long
+ * because the Vector API kernels allocate and run many times slower until C2 has compiled them, which
+ * takes seconds of steps on a busy machine; a window's allocation (every thread's, per call) shows
+ * whether that happened: a compiled step allocates nothing.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.kiln.bench.SideBySide \
- *     [steps|sgemm|scaling|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9]
+ *     [serve|steps|sgemm|scaling|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9]
  *     [--window-ms=1000] [--warmup-ms=10000] [--cold-steps=100] [--scaling-model=large]
  * </pre>
  *
- * {@code scaling} measures the speed-up of the most threads over one on {@code --scaling-model}: both
- * models warm up, then their windows alternate and the result is the median of the per-pair ratios,
- * so that the machine's load, which drifts over seconds, is the same for both sides of each ratio.
+ * {@code serve} is what {@code side_by_side.py} runs: it prints the {@code environment} line, then
+ * answers requests, one flat JSON object per line on stdin, with one JSON line each on stdout, so the
+ * script can alternate Kiln's windows with PyTorch's and both sides of each ratio see the same load:
+ * <ul>
+ * <li>{@code {"op": "prepare", "workload": "large", "threads": 2}} builds the workload and warms it
+ *     up; replies {@code calls_per_window};
+ * <li>{@code {"op": "window", ...}} (same fields) times one window of a prepared workload; replies
+ *     {@code us_per_call} and {@code alloc_bytes_per_call};
+ * <li>{@code {"op": "release", ...}} closes it (stops its threads); replies {@code finite}, whether
+ *     its last results were finite;
+ * <li>{@code {"op": "quit"}} releases everything and exits without a reply.
+ * </ul>
+ * Several workloads can be prepared at once; between requests nothing runs.
  *
- * {@code cold} runs the first {@code --cold-steps} steps of the Fashion-MNIST MLP and exits; the
- * script times that process from its start.
+ * <p>The other modes measure on their own and report medians of {@code --windows} windows:
+ * {@code steps} the models at each thread count, {@code sgemm} sgemm at each thread count.
+ * {@code scaling} measures the speed-up of the most threads over one on {@code --scaling-model}: both
+ * workloads warm up, then their windows alternate and the result is the median of the per-pair
+ * ratios. {@code cold} runs the first {@code --cold-steps} steps of the Fashion-MNIST MLP and exits;
+ * the script times that process from its start.
  */
 public final class SideBySide {
-    private static final int SGEMM_SIZE = 1024;
+    /** One field of a {@code serve} request, a flat JSON object of string and integer fields. */
+    private static final Pattern REQUEST_FIELD =
+            Pattern.compile("\\s*\"(\\w+)\"\\s*:\\s*(?:\"([^\"\\\\]*)\"|(-?\\d+))\\s*([,}])");
 
     private SideBySide() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         Map<String, String> options = new TreeMap<>();
         List<String> modes = new ArrayList<>();
         for (String arg : args) {
@@ -66,24 +88,26 @@ public final class SideBySide {
                 Long.parseLong(options.getOrDefault("warmup-ms", "10000")) * 1_000_000L);
         for (String mode : modes) {
             switch (mode) {
-                case "cold" -> cold(Integer.parseInt(options.getOrDefault("cold-steps", "100")), threads[threads.length - 1]);
+                case "serve" -> serve(timing);
+                case "cold" -> cold(Integer.parseInt(options.getOrDefault("cold-steps", "100")),
+                        threads[threads.length - 1]);
                 case "steps" -> {
                     environment();
                     for (String key : options.getOrDefault("models", "seed,fashion,large").split(",")) {
                         for (int t : threads) {
-                            steps(BenchModel.of(key), t, timing);
+                            measure(mode, key, t, timing);
                         }
                     }
                 }
-                case "scaling" -> scaling(BenchModel.of(options.getOrDefault("scaling-model", "large")),
-                        threads[threads.length - 1], timing);
+                case "scaling" -> scaling(options.getOrDefault("scaling-model", "large"), threads[threads.length - 1],
+                        timing);
                 case "sgemm" -> {
                     for (int t : threads) {
-                        sgemm(t, timing);
+                        measure(mode, Sgemm.KEY, t, timing);
                     }
                 }
                 default -> throw new IllegalArgumentException(
-                        "unknown mode " + mode + ": use steps, sgemm, scaling or cold");
+                        "unknown mode " + mode + ": use serve, steps, sgemm, scaling or cold");
             }
         }
     }
@@ -108,154 +132,281 @@ public final class SideBySide {
         }
     }
 
-    private static void steps(BenchModel bench, int threads, Timing timing) {
-        float[] x = bench.inputs(42);
-        int[] labels = bench.labels(42);
-        int batch = bench.batch();
-        try (KilnModel model = bench.create(threads)) {
-            float[] sink = new float[1];
-            Measurement measurement = timing.measure(() -> {
-                sink[0] += model.trainStep(x, labels, batch);
-                return 0;
-            });
-            double median = measurement.median();
-            System.out.println(json(Map.of(
-                    "kind", "\"steps\"",
-                    "model", quote(bench.key()),
-                    "threads", Integer.toString(threads),
-                    "batch", Integer.toString(batch),
-                    "median_us", fmt(median),
-                    "windows_us", measurement.windows(),
-                    "alloc_bytes_per_step", fmt(measurement.bytesPerCall()),
-                    "gflops", fmt(bench.flopsPerStep() / median / 1e3),
-                    "finite", Boolean.toString(Float.isFinite(sink[0])))));
+    /** A workload {@code serve} has warmed up, with its window's call count. */
+    private record Prepared(Workload workload, long callsPerWindow) {}
+
+    private static void serve(Timing timing) throws IOException {
+        environment();
+        Map<String, Prepared> prepared = new HashMap<>();
+        BufferedReader requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try {
+            for (String line; (line = requests.readLine()) != null; ) {
+                Map<String, String> request = parseRequest(line);
+                String op = request.get("op");
+                if (op.equals("quit")) {
+                    return;
+                }
+                String key = request.get("workload");
+                int threads = Integer.parseInt(request.get("threads"));
+                String id = key + "/" + threads;
+                if (op.equals("prepare")) {
+                    if (prepared.containsKey(id)) {
+                        throw new IllegalStateException(id + " is already prepared");
+                    }
+                    Workload workload = Workload.of(key, threads);
+                    long calls = timing.warmUp(workload);
+                    prepared.put(id, new Prepared(workload, calls));
+                    System.out.println(json(Map.of("calls_per_window", Long.toString(calls))));
+                    continue;
+                }
+                Prepared target = prepared.get(id);
+                if (target == null) {
+                    throw new IllegalStateException(id + " is not prepared: " + line);
+                }
+                switch (op) {
+                    case "window" -> {
+                        Window window = Window.time(target.workload(), target.callsPerWindow());
+                        System.out.println(json(Map.of(
+                                "us_per_call", fmt(window.micros()),
+                                "alloc_bytes_per_call", fmt(window.bytes()))));
+                    }
+                    case "release" -> {
+                        prepared.remove(id);
+                        boolean finite = target.workload().finite();
+                        target.workload().close();
+                        System.out.println(json(Map.of("finite", Boolean.toString(finite))));
+                    }
+                    default -> throw new IllegalArgumentException("unknown request " + line);
+                }
+            }
+        } finally {
+            prepared.values().forEach(p -> p.workload().close());
         }
     }
 
-    private static void scaling(BenchModel bench, int threads, Timing timing) {
-        float[] x = bench.inputs(42);
-        int[] labels = bench.labels(42);
-        int batch = bench.batch();
-        try (KilnModel one = bench.create(1); KilnModel many = bench.create(threads)) {
-            float[] sink = new float[1];
-            double[][] windows = timing.alternate(
-                    () -> sink[0] += one.trainStep(x, labels, batch),
-                    () -> sink[0] += many.trainStep(x, labels, batch));
-            double[] ratios = new double[windows[0].length];
-            for (int w = 0; w < ratios.length; w++) {
-                ratios[w] = windows[0][w] / windows[1][w];
+    private static Map<String, String> parseRequest(String line) {
+        String text = line.strip();
+        Map<String, String> fields = new HashMap<>();
+        Matcher field = REQUEST_FIELD.matcher(text);
+        int at = 1;
+        while (text.startsWith("{") && field.region(at, text.length()).lookingAt()) {
+            fields.put(field.group(1), field.group(2) != null ? field.group(2) : field.group(3));
+            at = field.end();
+            if (field.group(4).equals("}")) {
+                if (at == text.length() && fields.containsKey("op")) {
+                    return fields;
+                }
+                break;
             }
+        }
+        throw new IllegalArgumentException("not a request: " + line);
+    }
+
+    /** {@code steps} or {@code sgemm}: one workload's median of {@code --windows} windows. */
+    private static void measure(String mode, String key, int threads, Timing timing) {
+        try (Workload workload = Workload.of(key, threads)) {
+            Window[] windows = timing.measure(workload);
+            double median = median(micros(windows));
+            System.out.println(json(Map.of(
+                    "kind", quote(mode),
+                    "workload", quote(key),
+                    "threads", Integer.toString(threads),
+                    "median_us", fmt(median),
+                    "windows_us", list(micros(windows)),
+                    "alloc_bytes_per_call", fmt(Arrays.stream(windows).mapToDouble(Window::bytes).average()
+                            .orElseThrow()),
+                    "gflops", fmt(workload.flopsPerCall() / median / 1e3),
+                    "finite", Boolean.toString(workload.finite()))));
+        }
+    }
+
+    private static void scaling(String key, int threads, Timing timing) {
+        try (Workload one = Workload.of(key, 1); Workload many = Workload.of(key, threads)) {
+            Window[][] windows = timing.alternate(one, many);
+            double[] oneMicros = micros(windows[0]);
+            double[] manyMicros = micros(windows[1]);
+            double[] ratios = new double[oneMicros.length];
+            Arrays.setAll(ratios, w -> oneMicros[w] / manyMicros[w]);
             System.out.println(json(Map.of(
                     "kind", "\"scaling\"",
-                    "model", quote(bench.key()),
+                    "workload", quote(key),
                     "threads", Integer.toString(threads),
-                    "one_thread_windows_us", list(windows[0]),
-                    "windows_us", list(windows[1]),
+                    "one_thread_windows_us", list(oneMicros),
+                    "windows_us", list(manyMicros),
                     "median_ratio", fmt(median(ratios)),
-                    "finite", Boolean.toString(Float.isFinite(sink[0])))));
-        }
-    }
-
-    private static void sgemm(int threads, Timing timing) {
-        SplittableRandom random = new SplittableRandom(7);
-        float[] a = new float[SGEMM_SIZE * SGEMM_SIZE];
-        float[] b = new float[SGEMM_SIZE * SGEMM_SIZE];
-        float[] c = new float[SGEMM_SIZE * SGEMM_SIZE];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextGaussian();
-            b[i] = (float) random.nextGaussian();
-        }
-        Kernels kernels = Kernels.get();
-        try (ThreadTeam team = new ThreadTeam(threads)) {
-            Measurement measurement = timing.measure(() -> {
-                kernels.sgemm(team, SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE, a, 0, SGEMM_SIZE, b, 0, SGEMM_SIZE,
-                        c, 0, SGEMM_SIZE);
-                return 0;
-            });
-            double median = measurement.median();
-            System.out.println(json(Map.of(
-                    "kind", "\"sgemm\"",
-                    "size", Integer.toString(SGEMM_SIZE),
-                    "threads", Integer.toString(threads),
-                    "median_us", fmt(median),
-                    "gflops", fmt(2.0 * SGEMM_SIZE * SGEMM_SIZE * SGEMM_SIZE / median / 1e3))));
+                    "finite", Boolean.toString(one.finite() && many.finite()))));
         }
     }
 
     /** The first {@code count} steps of a fresh Fashion-MNIST MLP, as a program starting cold runs them. */
     private static void cold(int count, int threads) {
-        BenchModel bench = BenchModel.FASHION;
-        float[] x = bench.inputs(42);
-        int[] labels = bench.labels(42);
-        float loss = 0;
-        try (KilnModel model = bench.create(threads)) {
+        String key = BenchModel.FASHION.key();
+        try (Workload workload = Workload.of(key, threads)) {
             for (int i = 0; i < count; i++) {
-                loss = model.trainStep(x, labels, bench.batch());
+                workload.call();
             }
+            System.out.println(json(Map.of(
+                    "kind", "\"cold\"",
+                    "workload", quote(key),
+                    "threads", Integer.toString(threads),
+                    "steps", Integer.toString(count),
+                    "finite", Boolean.toString(workload.finite()))));
         }
-        System.out.println(json(Map.of(
-                "kind", "\"cold\"",
-                "model", quote(bench.key()),
-                "threads", Integer.toString(threads),
-                "steps", Integer.toString(count),
-                "loss", fmt(loss))));
     }
 
-    /** Microseconds per call in each window, and bytes allocated per call by every thread. */
-    private record Measurement(double[] windowsMicros, double bytesPerCall) {
-        double median() {
-            return SideBySide.median(windowsMicros);
+    /** What one timed call runs, at a thread count. Closing it stops its worker threads. */
+    private interface Workload extends AutoCloseable {
+        /** A {@link BenchModel#key()}, whose call is one training step on a fixed batch, or {@link Sgemm#KEY}. */
+        static Workload of(String key, int threads) {
+            return key.equals(Sgemm.KEY) ? new Sgemm(threads) : new TrainStep(BenchModel.of(key), threads);
         }
 
-        String windows() {
-            return list(windowsMicros);
+        void call();
+
+        /** Floating-point operations per call, for GFLOP/s. */
+        long flopsPerCall();
+
+        /** Whether the last call's results are finite: a diverged model would be timing NaN arithmetic. */
+        boolean finite();
+
+        @Override
+        void close();
+    }
+
+    private static final class TrainStep implements Workload {
+        private final BenchModel bench;
+        private final float[] x;
+        private final int[] labels;
+        private final KilnModel model;
+        private float loss;
+
+        TrainStep(BenchModel bench, int threads) {
+            this.bench = bench;
+            this.x = bench.inputs(42);
+            this.labels = bench.labels(42);
+            this.model = bench.create(threads);
+        }
+
+        @Override
+        public void call() {
+            loss = model.trainStep(x, labels, bench.batch());
+        }
+
+        @Override
+        public long flopsPerCall() {
+            return bench.flopsPerStep();
+        }
+
+        @Override
+        public boolean finite() {
+            return Float.isFinite(loss);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /** {@code c = a·b} for standard-normal 1024 × 1024 matrices. */
+    private static final class Sgemm implements Workload {
+        static final String KEY = "sgemm";
+        private static final int SIZE = 1024;
+        private final Kernels kernels = Kernels.get();
+        private final float[] a = new float[SIZE * SIZE];
+        private final float[] b = new float[SIZE * SIZE];
+        private final float[] c = new float[SIZE * SIZE];
+        private final ThreadTeam team;
+
+        Sgemm(int threads) {
+            SplittableRandom random = new SplittableRandom(7);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) random.nextGaussian();
+                b[i] = (float) random.nextGaussian();
+            }
+            team = new ThreadTeam(threads);
+        }
+
+        @Override
+        public void call() {
+            kernels.sgemm(team, SIZE, SIZE, SIZE, a, 0, SIZE, b, 0, SIZE, c, 0, SIZE);
+        }
+
+        @Override
+        public long flopsPerCall() {
+            return 2L * SIZE * SIZE * SIZE;
+        }
+
+        @Override
+        public boolean finite() {
+            for (float value : c) {
+                if (!Float.isFinite(value)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            team.close();
+        }
+    }
+
+    /** One timed window: microseconds per call, and bytes allocated per call by every thread. */
+    private record Window(double micros, double bytes) {
+        static Window time(Workload workload, long calls) {
+            long allocatedBefore = allocatedBytes();
+            long start = System.nanoTime();
+            for (long i = 0; i < calls; i++) {
+                workload.call();
+            }
+            long nanos = System.nanoTime() - start;
+            long allocatedAfter = allocatedBytes();
+            // Between two readings lies one reading's own allocation (about a kilobyte); a third
+            // reading measures it, so that only the workload's remains.
+            long measuring = allocatedBytes() - allocatedAfter;
+            return new Window(nanos / 1e3 / calls, (double) (allocatedAfter - allocatedBefore - measuring) / calls);
         }
     }
 
     /** Warm-up and window lengths in nanoseconds. */
     private record Timing(int windows, long windowNanos, long warmupNanos) {
-        Measurement measure(LongSupplier body) {
-            long perWindow = warmUp(body::getAsLong);
-            double[] results = new double[windows];
-            long allocatedBefore = allocatedBytes();
+        /** {@link #windows} windows after a warm-up. */
+        Window[] measure(Workload workload) {
+            long calls = warmUp(workload);
+            Window[] results = new Window[windows];
             for (int w = 0; w < windows; w++) {
-                long windowStart = System.nanoTime();
-                for (long i = 0; i < perWindow; i++) {
-                    body.getAsLong();
-                }
-                results[w] = (System.nanoTime() - windowStart) / 1e3 / perWindow;
+                results[w] = Window.time(workload, calls);
             }
-            long allocated = allocatedBytes() - allocatedBefore;
-            return new Measurement(results, (double) allocated / (windows * perWindow));
+            return results;
         }
 
         /**
-         * Microseconds per call of {@code first} and {@code second} in alternating windows, after each
-         * has warmed up: {@code [0]} holds the first's windows, {@code [1]} the second's.
+         * {@link #windows} windows each of {@code first} and {@code second}, after each has warmed up,
+         * alternating which goes first (ABBA...) so that a steady drift of the machine's speed favours
+         * neither: {@code [0]} holds the first's windows, {@code [1]} the second's.
          */
-        double[][] alternate(Runnable first, Runnable second) {
-            long[] perWindow = {warmUp(first), warmUp(second)};
-            Runnable[] bodies = {first, second};
-            double[][] results = new double[2][windows];
+        Window[][] alternate(Workload first, Workload second) {
+            Workload[] sides = {first, second};
+            long[] calls = {warmUp(first), warmUp(second)};
+            Window[][] results = new Window[2][windows];
             for (int w = 0; w < windows; w++) {
-                for (int side = 0; side < 2; side++) {
-                    long windowStart = System.nanoTime();
-                    for (long i = 0; i < perWindow[side]; i++) {
-                        bodies[side].run();
-                    }
-                    results[side][w] = (System.nanoTime() - windowStart) / 1e3 / perWindow[side];
+                for (int turn = 0; turn < 2; turn++) {
+                    int side = turn ^ (w & 1);
+                    results[side][w] = Window.time(sides[side], calls[side]);
                 }
             }
             return results;
         }
 
-        /** Runs {@code body} for the warm-up time; returns the calls that fill about one window. */
-        private long warmUp(Runnable body) {
+        /** Runs {@code workload} for the warm-up time; returns the calls that fill about one window. */
+        long warmUp(Workload workload) {
             long calls = 0;
             long start = System.nanoTime();
             long elapsed;
             do {
-                body.run();
+                workload.call();
                 calls++;
                 elapsed = System.nanoTime() - start;
             } while (elapsed < warmupNanos);
@@ -263,10 +414,7 @@ public final class SideBySide {
         }
     }
 
-    /**
-     * Bytes allocated so far by all live threads: the caller and the model's workers. (The count
-     * includes the arrays this method allocates, a few hundred bytes per call.)
-     */
+    /** Bytes allocated so far by all live threads: the caller and the workloads' workers. */
     private static long allocatedBytes() {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long total = 0;
@@ -274,6 +422,10 @@ public final class SideBySide {
             total += Math.max(0, bytes);
         }
         return total;
+    }
+
+    private static double[] micros(Window[] windows) {
+        return Arrays.stream(windows).mapToDouble(Window::micros).toArray();
     }
 
     private static String list(double[] values) {
