@@ -342,7 +342,11 @@ final class Gemm implements ThreadTeam.Task {
     private void multiplyChunks(int part) {
         int panel = splitColumns ? NR : MR, extent = splitColumns ? n : m;
         for (int chunk = nextChunk.getAndIncrement(); chunk < chunks; chunk = nextChunk.getAndIncrement()) {
-            int start = chunk * chunkPanels * panel, end = Math.min(extent, start + chunkPanels * panel);
+            // Chunks taken one after the other are computed at the same time: taking them alternately
+            // from both ends keeps them apart, so two threads do not write the cache lines that
+            // straddle the border of two adjacent chunks' outputs at once (C is not line-aligned).
+            int position = (chunk & 1) == 0 ? chunk >> 1 : chunks - 1 - (chunk >> 1);
+            int start = position * chunkPanels * panel, end = Math.min(extent, start + chunkPanels * panel);
             if (splitColumns) {
                 multiplyRange(part, true, 0, m, start, end);
             } else {
