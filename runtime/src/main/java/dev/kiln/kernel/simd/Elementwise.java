@@ -181,15 +181,17 @@ final class Elementwise {
     abstract static class RangeTask implements ThreadTeam.Task {
         /** Part boundaries are multiples of this, so every part but the last runs whole vectors. */
         private static final int ALIGN = 4 * VLEN;
-        /** Minimum elements per part for memory-bound loops, and for loops calling transcendental functions. */
-        private static final int CHEAP_PART = 1 << 15;
-        private static final int COSTLY_PART = 1 << 11;
+        /** Minimum work per part, in passes of a memory-bound loop over one element. */
+        private static final long MIN_PART_WORK = 1 << 15;
+        /** The work of one element of a memory-bound loop, and of a loop calling transcendental functions. */
+        static final int CHEAP = 1, COSTLY = 16;
 
         private int len;
 
-        final void dispatch(ThreadTeam team, int len, boolean costly) {
+        /** Runs {@code [0, len)} in parts of at least {@link #MIN_PART_WORK}, at {@code cost} per element. */
+        final void dispatch(ThreadTeam team, int len, int cost) {
             this.len = len;
-            int parts = Math.max(1, Math.min(team.size(), len / (costly ? COSTLY_PART : CHEAP_PART)));
+            int parts = (int) Math.max(1, Math.min(team.size(), (long) len * cost / MIN_PART_WORK));
             try {
                 team.run(parts, this);
             } finally {
@@ -215,12 +217,12 @@ final class Elementwise {
 
         void forward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
             set(false, f, z, a, null);
-            dispatch(team, len, isTranscendental(f));
+            dispatch(team, len, isTranscendental(f) ? COSTLY : CHEAP);
         }
 
         void backward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
             set(true, f, z, a, grad);
-            dispatch(team, len, isTranscendental(f));
+            dispatch(team, len, isTranscendental(f) ? COSTLY : CHEAP);
         }
 
         private void set(boolean backward, Activation f, float[] z, float[] a, float[] grad) {
@@ -254,7 +256,7 @@ final class Elementwise {
             this.x = x;
             this.noise = noise;
             this.y = y;
-            dispatch(team, len, false);
+            dispatch(team, len, CHEAP);
         }
 
         @Override
@@ -265,6 +267,51 @@ final class Elementwise {
         @Override
         void clear() {
             x = noise = y = null;
+        }
+    }
+
+    /**
+     * {@code sums[j] = Σ_r m[r][j]} for a row-major {@code rows × cols} matrix, accumulated row by row
+     * from zero as the scalar kernel does (a Linear layer's bias gradient); split over columns.
+     */
+    static final class ColumnSumTask extends RangeTask {
+        private float[] m, sums;
+        private int rows, cols, mOff, sOff;
+
+        void sum(ThreadTeam team, int rows, int cols, float[] m, int mOff, float[] sums, int sOff) {
+            this.rows = rows;
+            this.cols = cols;
+            this.m = m;
+            this.mOff = mOff;
+            this.sums = sums;
+            this.sOff = sOff;
+            dispatch(team, cols, rows);
+        }
+
+        @Override
+        void range(int from, int to) {
+            float[] m = this.m, sums = this.sums;
+            int rows = this.rows, cols = this.cols, mOff = this.mOff, sOff = this.sOff;
+            int j = from;
+            for (int bound = from + F.loopBound(to - from); j < bound; j += VLEN) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int r = 0; r < rows; r++) {
+                    acc = acc.add(FloatVector.fromArray(F, m, mOff + r * cols + j));
+                }
+                acc.intoArray(sums, sOff + j);
+            }
+            for (; j < to; j++) {
+                float acc = 0f;
+                for (int r = 0; r < rows; r++) {
+                    acc += m[mOff + r * cols + j];
+                }
+                sums[sOff + j] = acc;
+            }
+        }
+
+        @Override
+        void clear() {
+            m = sums = null;
         }
     }
 
@@ -286,7 +333,7 @@ final class Elementwise {
             this.weightDecay = weightDecay;
             this.nesterov = nesterov;
             this.firstStep = firstStep;
-            dispatch(team, len, false);
+            dispatch(team, len, CHEAP);
         }
 
         @Override
@@ -357,7 +404,7 @@ final class Elementwise {
             this.bc2Sqrt = (float) bc2Sqrt;
             decay = weightDecay != 0;
             this.decoupled = decoupled;
-            dispatch(team, len, false);
+            dispatch(team, len, CHEAP);
         }
 
         @Override

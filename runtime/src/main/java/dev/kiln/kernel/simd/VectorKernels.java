@@ -36,6 +36,7 @@ public final class VectorKernels implements Kernels {
         final Gemm gemm;
         final Elementwise.ActivationTask activation = new Elementwise.ActivationTask();
         final Elementwise.DropoutTask dropout = new Elementwise.DropoutTask();
+        final Elementwise.ColumnSumTask columnSums = new Elementwise.ColumnSumTask();
         final Elementwise.SgdTask sgd = new Elementwise.SgdTask();
         final Elementwise.AdamTask adam = new Elementwise.AdamTask();
 
@@ -120,7 +121,7 @@ public final class VectorKernels implements Kernels {
         scratch(team).gemm.multiply(team, out, in, n, dy, dyOff, out, true, x, xOff, in, false,
                 grads, wOff, in, null, -1);
         if (bOff >= 0) {
-            sumRows(n, out, dy, dyOff, grads, bOff);
+            scratch(team).columnSums.sum(team, n, out, dy, dyOff, grads, bOff);
         }
     }
 
@@ -140,26 +141,6 @@ public final class VectorKernels implements Kernels {
         // dZ = (dY · W) ⊙ f'(z): the derivative is applied in the product's epilogue, tile by tile.
         scratch(team).gemm.multiplyThroughDerivative(team, n, in, out, dy, dyOff, out, false,
                 params, wOff, in, false, dz, f, z, a);
-    }
-
-    /** {@code sums[j] = Σ_r m[r][j]}, accumulated row by row from zero as the scalar kernel does. */
-    private static void sumRows(int rows, int cols, float[] m, int mOff, float[] sums, int sOff) {
-        int vlen = SPECIES.length();
-        int j = 0;
-        for (int bound = SPECIES.loopBound(cols); j < bound; j += vlen) {
-            FloatVector acc = FloatVector.zero(SPECIES);
-            for (int r = 0; r < rows; r++) {
-                acc = acc.add(FloatVector.fromArray(SPECIES, m, mOff + r * cols + j));
-            }
-            acc.intoArray(sums, sOff + j);
-        }
-        for (; j < cols; j++) {
-            float acc = 0f;
-            for (int r = 0; r < rows; r++) {
-                acc += m[mOff + r * cols + j];
-            }
-            sums[sOff + j] = acc;
-        }
     }
 
     @Override
