@@ -45,7 +45,7 @@ public record Activation(Kind kind, float negativeSlope) {
             case LEAKY_RELU:
                 return x > 0 ? x : negativeSlope * x;
             case TANH:
-                return (float) Math.tanh(x);
+                return (float) Transcendentals.tanh(x);
             case SIGMOID:
                 return (float) sigmoid(x);
             case GELU:
@@ -99,6 +99,6 @@ public record Activation(Kind kind, float negativeSlope) {
     }
 
     private static double geluTanhInner(double x) {
-        return Math.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
+        return Transcendentals.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
     }
 }

@@ -31,9 +31,34 @@ final class Elementwise {
 
     /**
      * {@code a[aAt + i] = f(z[zAt + i])} for {@code i < count}, as {@link Activation#apply}; {@code a} may
-     * be {@code z} at the same offset. Also the GEMM epilogue of fused Linear layers.
+     * be {@code z} at the same offset.
      */
     static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
+        if (isPiecewiseLinear(f)) {
+            piecewiseLinearForward(f, z, zAt, a, aAt, count);
+        } else {
+            for (int i = 0; i < count; i++) {
+                a[aAt + i] = f.apply(z[zAt + i]);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code f} is Identity, ReLU or LeakyReLU: cheap enough to apply in a matrix product's
+     * epilogue. The others ({@link Activation#apply}, in double with {@link dev.kiln.kernel.Transcendentals})
+     * run in a pass of their own, split across the team: their cost is the function, not the memory pass,
+     * and the product's compilation stays small (C2 gives up inlining, and then boxes vectors, in graphs
+     * that grow too large).
+     */
+    static boolean isPiecewiseLinear(Activation f) {
+        return switch (f.kind()) {
+            case IDENTITY, RELU, LEAKY_RELU -> true;
+            default -> false;
+        };
+    }
+
+    /** {@link #activationForward} for an {@link #isPiecewiseLinear} activation; also the GEMM epilogue. */
+    static void piecewiseLinearForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
         switch (f.kind()) {
             case IDENTITY:
                 if (a != z || aAt != zAt) {
@@ -47,9 +72,7 @@ final class Elementwise {
                 leakyRelu(f.negativeSlope(), z, zAt, a, aAt, count);
                 break;
             default:
-                for (int i = 0; i < count; i++) {
-                    a[aAt + i] = f.apply(z[zAt + i]);
-                }
+                throw new IllegalArgumentException("not piecewise linear: " + f);
         }
     }
 
@@ -82,9 +105,28 @@ final class Elementwise {
 
     /**
      * {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i} in {@code [from, to)}, as
-     * {@link Activation#derivative}. Also the epilogue of the input-gradient product.
+     * {@link Activation#derivative}.
      */
     static void activationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to) {
+        if (hasCheapDerivative(f)) {
+            cheapActivationBackward(f, z, a, grad, from, to);
+        } else {
+            for (int i = from; i < to; i++) {
+                grad[i] *= f.derivative(z[i], a[i]);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code f'} needs no transcendental function (the piecewise-linear activations, and Tanh and
+     * Sigmoid, whose derivatives use their value): cheap enough for a matrix product's epilogue.
+     */
+    static boolean hasCheapDerivative(Activation f) {
+        return isPiecewiseLinear(f) || f.kind() == Activation.Kind.TANH || f.kind() == Activation.Kind.SIGMOID;
+    }
+
+    /** {@link #activationBackward} for an activation {@link #hasCheapDerivative}; also the GEMM epilogue. */
+    static void cheapActivationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to) {
         switch (f.kind()) {
             case IDENTITY:
                 break;
@@ -101,9 +143,7 @@ final class Elementwise {
                 sigmoidBackward(a, grad, from, to);
                 break;
             default:
-                for (int i = from; i < to; i++) {
-                    grad[i] *= f.derivative(z[i], a[i]);
-                }
+                throw new IllegalArgumentException("needs a transcendental function: " + f);
         }
     }
 
@@ -214,22 +254,27 @@ final class Elementwise {
         private boolean backward;
         private Activation f;
         private float[] z, a, grad;
+        private int zOff, aOff;
 
-        void forward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
-            set(false, f, z, a, null);
-            dispatch(team, len, isTranscendental(f) ? COSTLY : CHEAP);
+        /** {@code a[aOff + i] = f(z[zOff + i])} for {@code i < len}. */
+        void forward(ThreadTeam team, Activation f, float[] z, int zOff, float[] a, int aOff, int len) {
+            set(false, f, z, zOff, a, aOff, null);
+            dispatch(team, len, isPiecewiseLinear(f) ? CHEAP : COSTLY);
         }
 
+        /** {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i < len}. */
         void backward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
-            set(true, f, z, a, grad);
-            dispatch(team, len, isTranscendental(f) ? COSTLY : CHEAP);
+            set(true, f, z, 0, a, 0, grad);
+            dispatch(team, len, hasCheapDerivative(f) ? CHEAP : COSTLY);
         }
 
-        private void set(boolean backward, Activation f, float[] z, float[] a, float[] grad) {
+        private void set(boolean backward, Activation f, float[] z, int zOff, float[] a, int aOff, float[] grad) {
             this.backward = backward;
             this.f = f;
             this.z = z;
+            this.zOff = zOff;
             this.a = a;
+            this.aOff = aOff;
             this.grad = grad;
         }
 
@@ -238,13 +283,13 @@ final class Elementwise {
             if (backward) {
                 activationBackward(f, z, a, grad, from, to);
             } else {
-                activationForward(f, z, from, a, from, to - from);
+                activationForward(f, z, zOff + from, a, aOff + from, to - from);
             }
         }
 
         @Override
         void clear() {
-            set(false, null, null, null, null);
+            set(false, null, null, 0, null, 0, null);
         }
     }
 

@@ -181,7 +181,8 @@ final class Gemm implements ThreadTeam.Task {
     /**
      * As {@link #multiply(ThreadTeam, int, int, int, float[], int, int, boolean, float[], int, int, boolean,
      * float[], int, int, float[], int) multiply}, then {@code act[actOff + i·ldc + j] = f(C[i][j])} with the
-     * values of {@link Elementwise}'s activation ({@code f == null}: none). {@code act} may be {@code c}
+     * values of {@link Elementwise}'s activation ({@code f == null}: none; otherwise
+     * {@link Elementwise#isPiecewiseLinear piecewise linear}). {@code act} may be {@code c}
      * at the same offset, which leaves only {@code f(C)}.
      */
     void multiply(ThreadTeam team, int m, int n, int k,
@@ -189,6 +190,9 @@ final class Gemm implements ThreadTeam.Task {
                   float[] b, int bOff, int ldb, boolean bTransposed,
                   float[] c, int cOff, int ldc, float[] bias, int biasOff,
                   Activation f, float[] act, int actOff) {
+        if (f != null && !Elementwise.isPiecewiseLinear(f)) {
+            throw new IllegalArgumentException("only a piecewise-linear activation goes in the epilogue: " + f);
+        }
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -249,13 +253,17 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * {@code dz[m][n] = (op(A) · op(B)) ⊙ f'(z)} given {@code a = f(z)}, with {@code dz}, {@code z} and
-     * {@code a} row-major {@code m × n} from index 0; the derivative is the one of {@link Elementwise},
-     * applied to each tile after its last depth block.
+     * {@code a} row-major {@code m × n} from index 0; the derivative is the one of {@link Elementwise}
+     * (one it {@link Elementwise#hasCheapDerivative computes cheaply}), applied to each tile after its last
+     * depth block.
      */
     void multiplyThroughDerivative(ThreadTeam team, int m, int n, int k,
                                    float[] a, int aOff, int lda, boolean aTransposed,
                                    float[] b, int bOff, int ldb, boolean bTransposed,
                                    float[] dz, Activation f, float[] z, float[] act) {
+        if (!Elementwise.hasCheapDerivative(f)) {
+            throw new IllegalArgumentException("only a cheap derivative goes in the epilogue: " + f);
+        }
         derivative = f;
         derivativeZ = z;
         derivativeA = act;
@@ -465,10 +473,10 @@ final class Gemm implements ThreadTeam.Task {
                 }
             }
             if (activation != null) {
-                Elementwise.activationForward(activation, c, row, act, actOff + i * ldc + j0, cols);
+                Elementwise.piecewiseLinearForward(activation, c, row, act, actOff + i * ldc + j0, cols);
             }
             if (derivative != null) {
-                Elementwise.activationBackward(derivative, derivativeZ, derivativeA, c, row, row + cols);
+                Elementwise.cheapActivationBackward(derivative, derivativeZ, derivativeA, c, row, row + cols);
             }
         }
     }

@@ -129,23 +129,39 @@ public final class VectorKernels implements Kernels {
     public void linearActivationForward(ThreadTeam team, Activation f, int n, int in, int out,
                                         float[] x, int xOff, float[] params, int wOff, int bOff,
                                         float[] z, int zOff, float[] a, int aOff) {
-        // The bias and f are applied in the product's epilogue, tile by tile.
-        scratch(team).gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
-                z, zOff, out, params, bOff, f, a, aOff);
+        // The bias is applied in the product's epilogue, tile by tile, and so is f when it is piecewise
+        // linear; the others take a pass of their own over the outputs.
+        Scratch scratch = scratch(team);
+        if (Elementwise.isPiecewiseLinear(f)) {
+            scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
+                    z, zOff, out, params, bOff, f, a, aOff);
+        } else {
+            scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
+                    z, zOff, out, params, bOff);
+            scratch.activation.forward(team, f, z, zOff, a, aOff, n * out);
+        }
     }
 
     @Override
     public void linearActivationBackwardInput(ThreadTeam team, Activation f, int n, int in, int out,
                                               float[] dy, int dyOff, float[] params, int wOff,
                                               float[] z, float[] a, float[] dz) {
-        // dZ = (dY · W) ⊙ f'(z): the derivative is applied in the product's epilogue, tile by tile.
-        scratch(team).gemm.multiplyThroughDerivative(team, n, in, out, dy, dyOff, out, false,
-                params, wOff, in, false, dz, f, z, a);
+        // dZ = (dY · W) ⊙ f'(z): the derivative is applied in the product's epilogue, tile by tile, unless
+        // it needs a transcendental function; then it takes a pass of its own.
+        Scratch scratch = scratch(team);
+        if (Elementwise.hasCheapDerivative(f)) {
+            scratch.gemm.multiplyThroughDerivative(team, n, in, out, dy, dyOff, out, false,
+                    params, wOff, in, false, dz, f, z, a);
+        } else {
+            scratch.gemm.multiply(team, n, in, out, dy, dyOff, out, false, params, wOff, in, false,
+                    dz, 0, in, null, -1);
+            scratch.activation.backward(team, f, z, a, dz, n * in);
+        }
     }
 
     @Override
     public void activationForward(ThreadTeam team, Activation f, float[] z, float[] a, int len) {
-        scratch(team).activation.forward(team, f, z, a, len);
+        scratch(team).activation.forward(team, f, z, 0, a, 0, len);
     }
 
     @Override
