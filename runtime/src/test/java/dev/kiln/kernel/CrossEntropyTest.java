@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Reduction;
+import dev.kiln.thread.ThreadTeam;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -50,6 +52,49 @@ class CrossEntropyTest {
         }
         assertGradientMatchesFiniteDifference(logits, loss.toString(),
                 (l, grad) -> loss.probabilityLoss(l, ROWS, targets, grad, null));
+    }
+
+    /**
+     * With a team and enough values the rows are split across its threads: the loss, the gradient and
+     * the per-row losses keep the bits of the single-threaded pass, for both target forms.
+     */
+    @Test
+    void rowsSplitAcrossATeamGiveTheSameBits() {
+        int classes = 100, rows = 203; // 20,300 logits: above the threshold; 203 rows split unevenly
+        assertTrue((long) rows * classes >= CrossEntropy.PARALLEL_VALUES);
+        Random random = new Random(5);
+        float[] logits = new float[rows * classes];
+        float[] targets = new float[rows * classes];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) random.nextGaussian() * 3;
+            targets[i] = random.nextFloat();
+        }
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = r % 17 == 0 ? 7 : random.nextInt(classes); // 7 is also the ignore index
+        }
+        double[] weights = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            weights[c] = 0.5 + random.nextDouble();
+        }
+        try (ThreadTeam one = new ThreadTeam(1); ThreadTeam three = new ThreadTeam(3)) {
+            for (Reduction reduction : Reduction.values()) {
+                CrossEntropy loss = new CrossEntropy(classes, 0.1, weights, 7, reduction);
+                float[][] expected = {new float[logits.length], new float[rows]};
+                float expectedLoss = loss.indexLoss(null, logits, rows, labels, expected[0], expected[1]);
+                float expectedProbability = loss.probabilityLoss(one, logits, rows, targets, null, null);
+                for (ThreadTeam team : new ThreadTeam[] {one, three}) {
+                    float[] grad = new float[logits.length], perSample = new float[rows];
+                    float actual = loss.indexLoss(team, logits, rows, labels, grad, perSample);
+                    assertEquals(Float.floatToIntBits(expectedLoss), Float.floatToIntBits(actual), reduction + " loss");
+                    assertTrue(Arrays.equals(expected[0], grad), reduction + " gradient, " + team.size() + " threads");
+                    assertTrue(Arrays.equals(expected[1], perSample), reduction + " per-row losses");
+                    assertEquals(Float.floatToIntBits(expectedProbability),
+                            Float.floatToIntBits(loss.probabilityLoss(team, logits, rows, targets, null, null)),
+                            reduction + " probability loss");
+                }
+            }
+        }
     }
 
     /** A loss of the logits that writes its gradient when {@code grad} is not null. */

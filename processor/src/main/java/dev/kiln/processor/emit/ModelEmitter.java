@@ -340,7 +340,7 @@ public final class ModelEmitter {
     private MethodSpec step(MethodSpec.Builder method, String lossMethod, String targets) {
         return method
                 .addStatement("float[] logits = forward(x, n, true)")
-                .addStatement("float loss = LOSS.$L(logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
+                .addStatement("float loss = LOSS.$L(team, logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
                 .addStatement("backward(x, n)")
                 .addStatement("optimizer.step(kernels, team, params, grads)")
                 .addStatement("return loss")
@@ -352,7 +352,7 @@ public final class ModelEmitter {
                 .addParameter(FLOATS, "x").addParameter(INTS, "labels").addParameter(TypeName.INT, "n")
                 .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
                 .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex())
-                .addStatement("return LOSS.indexLoss(forward(x, n, false), n, labels, null, null)")
+                .addStatement("return LOSS.indexLoss(team, forward(x, n, false), n, labels, null, null)")
                 .build();
     }
 
@@ -363,7 +363,7 @@ public final class ModelEmitter {
                 .addStatement("$T.inputs(x, n, INPUTS)", CHECKS)
                 .addStatement("$T.labels(labels, n, CLASSES, $L)", CHECKS, model.loss().ignoreIndex())
                 .addStatement("$T.output(out, n, 1)", CHECKS)
-                .addStatement("LOSS.indexLoss(forward(x, n, false), n, labels, null, out)")
+                .addStatement("LOSS.indexLoss(team, forward(x, n, false), n, labels, null, out)")
                 .build();
     }
 
