@@ -17,7 +17,9 @@ public enum BenchModel {
     /** {@link FashionMlp}: 784 → 256 → 128 → 10, batch 128. */
     FASHION(128, KilnFashionMlp::new, 784, 256, 128, 10),
     /** {@link LargeMlp}: 1024 → 1024 → 1024 → 10, batch 256. */
-    LARGE(256, KilnLargeMlp::new, 1024, 1024, 1024, 10);
+    LARGE(256, KilnLargeMlp::new, 1024, 1024, 1024, 10),
+    /** {@link GeluMlp}: the Fashion-MNIST shapes with GELU, batch 128. */
+    GELU(128, KilnGeluMlp::new, 784, 256, 128, 10);
 
     private final int batch;
     private final Function<Options, KilnModel> constructor;
