@@ -620,7 +620,7 @@ def plot(rows, path, report):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(2.2 * len(MODELS) + 1, 4.4), dpi=100)
     width = 0.38
     keys = list(MODELS)
     for offset, threads in zip((-width / 2, width / 2), THREADS):
@@ -633,7 +633,8 @@ def plot(rows, path, report):
     ax.axhline(1, color="gray", linewidth=0.8)
     ax.set_yscale("log")
     ax.set_xticks(range(len(keys)))
-    ax.set_xticklabels([MODEL_NAMES[k].replace(" (", "\n(") for k in keys], fontsize=9)
+    ax.set_xticklabels([MODEL_NAMES[k].replace(" (", "\n(").replace(", batch", ",\nbatch") for k in keys],
+                       fontsize=9)
     ax.set_ylabel("Kiln speed-up over PyTorch 1.13.1\n(PyTorch ÷ Kiln µs/step, median of pairs, log scale)")
     ax.set_title("Training step, %s, %s" % (report["machine"]["cpu"], report["date"][:10]), fontsize=10)
     ax.legend()
