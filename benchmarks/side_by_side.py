@@ -3,8 +3,8 @@
 
 Times the same four models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
 large MLP 1024->1024->1024->10 batch 256, all ReLU; and the Fashion-MNIST shapes with GELU;
-CrossEntropyLoss(label_smoothing=0.1), SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through
-numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
+CrossEntropyLoss(label_smoothing=0.1), SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
+(dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
 100 Fashion-MNIST MLP steps).
 
 The machine's speed drifts over seconds to minutes (it is shared), so every ratio is measured paired.
