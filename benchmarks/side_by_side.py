@@ -353,7 +353,7 @@ class PairedRun:
 def measure_paired(kiln, peer, run):
     """Every comparison of the report. Workloads stay prepared until their group ends: the large MLP's
     and sgemm's share one, since the large MLP is also compared across thread counts and with sgemm."""
-    for key in ("seed", "fashion", "gelu"):
+    for key in (k for k in MODELS if k != "large"):
         for threads in THREADS:
             run.compare("%s/%d" % (key, threads), Workload(peer, key, threads), Workload(kiln, key, threads))
         run.release_all()

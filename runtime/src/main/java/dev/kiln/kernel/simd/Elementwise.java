@@ -187,17 +187,6 @@ final class Elementwise {
         }
     }
 
-    private static boolean isTranscendental(Activation f) {
-        switch (f.kind()) {
-            case IDENTITY:
-            case RELU:
-            case LEAKY_RELU:
-                return false;
-            default:
-                return true;
-        }
-    }
-
     // ---- dropout --------------------------------------------------------------------------------
 
     /** {@code y[i] = x[i] · noise[i]} for {@code i} in {@code [from, to)}; {@code y} may be {@code x}. */

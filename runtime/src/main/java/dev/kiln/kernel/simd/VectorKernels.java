@@ -132,12 +132,10 @@ public final class VectorKernels implements Kernels {
         // The bias is applied in the product's epilogue, tile by tile, and so is f when it is piecewise
         // linear; the others take a pass of their own over the outputs.
         Scratch scratch = scratch(team);
-        if (Elementwise.isPiecewiseLinear(f)) {
-            scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
-                    z, zOff, out, params, bOff, f, a, aOff);
-        } else {
-            scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
-                    z, zOff, out, params, bOff);
+        boolean inEpilogue = Elementwise.isPiecewiseLinear(f);
+        scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
+                z, zOff, out, params, bOff, inEpilogue ? f : null, a, aOff);
+        if (!inEpilogue) {
             scratch.activation.forward(team, f, z, zOff, a, aOff, n * out);
         }
     }
