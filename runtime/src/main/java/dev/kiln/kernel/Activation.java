@@ -20,10 +20,9 @@ public record Activation(Kind kind, float negativeSlope) {
     public static final Activation GELU_TANH = new Activation(Kind.GELU_TANH, 0f);
     public static final Activation SILU = new Activation(Kind.SILU, 0f);
 
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double INV_SQRT_2 = 1 / Math.sqrt(2);
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-    private static final double GELU_CUBIC = 0.044715;
+    /** tanh-GELU's constants as PyTorch holds them: √(2/π) and 0.044715 in float, and 3·0.044715. */
+    public static final float GELU_BETA = (float) Math.sqrt(2 / Math.PI), GELU_KAPPA = 0.044715f,
+            GELU_THREE_KAPPA = 3f * GELU_KAPPA;
 
     public Activation {
         if (kind == null) {
@@ -35,7 +34,10 @@ public record Activation(Kind kind, float negativeSlope) {
         return new Activation(Kind.LEAKY_RELU, negativeSlope);
     }
 
-    /** The function at {@code x}. */
+    /**
+     * The function at {@code x}, in float with {@link FloatMath} and in the order of PyTorch's vectorized
+     * CPU kernels; the SIMD kernels repeat these operations lane by lane.
+     */
     public float apply(float x) {
         switch (kind) {
             case IDENTITY:
@@ -45,15 +47,15 @@ public record Activation(Kind kind, float negativeSlope) {
             case LEAKY_RELU:
                 return x > 0 ? x : negativeSlope * x;
             case TANH:
-                return (float) Transcendentals.tanh(x);
+                return FloatMath.tanh(x);
             case SIGMOID:
-                return (float) sigmoid(x);
+                return FloatMath.sigmoid(x);
             case GELU:
-                return (float) (0.5 * x * (1 + Erf.erf(x * INV_SQRT_2)));
+                return x * FloatMath.normalCdf(x);
             case GELU_TANH:
-                return (float) (0.5 * x * (1 + geluTanhInner(x)));
+                return 0.5f * x * (1f + FloatMath.tanh(GELU_BETA * (x + GELU_KAPPA * (x * x * x))));
             case SILU:
-                return (float) (x * sigmoid(x));
+                return x / (1f + FloatMath.exp(-x));
             default:
                 throw new AssertionError(kind);
         }
@@ -75,30 +77,20 @@ public record Activation(Kind kind, float negativeSlope) {
                 return 1f - y * y;
             case SIGMOID:
                 return y * (1f - y);
-            case GELU: {
-                double cdf = 0.5 * (1 + Erf.erf(x * INV_SQRT_2));
-                double pdf = Math.exp(-0.5 * (double) x * x) * INV_SQRT_2PI;
-                return (float) (cdf + x * pdf);
-            }
+            case GELU:
+                return FloatMath.normalCdf(x) + x * FloatMath.normalPdf(x);
             case GELU_TANH: {
-                double t = geluTanhInner(x);
-                double inner = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
-                return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner);
+                float xSquared = x * x;
+                float t = FloatMath.tanh(GELU_BETA * (x + GELU_KAPPA * (xSquared * x)));
+                float innerDerivative = GELU_BETA * (1f + GELU_THREE_KAPPA * xSquared);
+                return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * innerDerivative;
             }
             case SILU: {
-                double s = sigmoid(x);
-                return (float) (s * (1 + x * (1 - s)));
+                float s = FloatMath.sigmoid(x);
+                return s * (1f + x * (1f - s));
             }
             default:
                 throw new AssertionError(kind);
         }
-    }
-
-    private static double sigmoid(double x) {
-        return 1 / (1 + Math.exp(-x));
-    }
-
-    private static double geluTanhInner(double x) {
-        return Transcendentals.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x));
     }
 }

@@ -10,9 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The elementwise kernels (activations, dropout, optimizer updates): one static method per loop, and one
  * team task per operation ({@link RangeTask}'s subclasses) that splits it into contiguous, vector-aligned
  * ranges. Every lane does exactly the float operations of {@link dev.kiln.kernel.ScalarKernels}, in the
- * same order and without fused multiply-adds, so results are bitwise those of the scalar kernels.
- * Transcendental activations (tanh, sigmoid, GELU, SiLU) use {@link Activation}'s double-precision
- * formulas per element, which match PyTorch; only their multithreading is added here.
+ * same order (fused multiply-adds exactly where the scalar code calls {@link Math#fma}), so results are
+ * bitwise those of the scalar kernels. The transcendental activations are {@link TranscendentalActivations}.
  *
  * <p>Why so many small methods: C2 keeps a Vector API value in a register only when every call on it
  * is inlined and intrinsified in the method being compiled. A big compilation unit can run out of
@@ -31,22 +30,21 @@ final class Elementwise {
 
     /**
      * {@code a[aAt + i] = f(z[zAt + i])} for {@code i < count}, as {@link Activation#apply}; {@code a} may
-     * be {@code z} at the same offset.
+     * be {@code z} at the same offset. {@code scratch} ({@link TranscendentalActivations#SCRATCH} floats)
+     * is needed only when {@code f} is not {@link #isPiecewiseLinear}.
      */
-    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count) {
+    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count, float[] scratch) {
         if (isPiecewiseLinear(f)) {
             piecewiseLinearForward(f, z, zAt, a, aAt, count);
         } else {
-            for (int i = 0; i < count; i++) {
-                a[aAt + i] = f.apply(z[zAt + i]);
-            }
+            TranscendentalActivations.forward(f, z, zAt, a, aAt, count, scratch);
         }
     }
 
     /**
      * Whether {@code f} is Identity, ReLU or LeakyReLU: cheap enough to apply in a matrix product's
-     * epilogue. The others ({@link Activation#apply}, in double with {@link dev.kiln.kernel.Transcendentals})
-     * run in a pass of their own, split across the team: their cost is the function, not the memory pass,
+     * epilogue. The others ({@link TranscendentalActivations}) run in a pass of their own, split across
+     * the team: their cost is the function, not the memory pass,
      * and the product's compilation stays small (C2 gives up inlining, and then boxes vectors, in graphs
      * that grow too large).
      */
@@ -105,15 +103,15 @@ final class Elementwise {
 
     /**
      * {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i} in {@code [from, to)}, as
-     * {@link Activation#derivative}.
+     * {@link Activation#derivative}; {@code scratch} as for {@link #activationForward}, needed only when
+     * {@code f} has no {@link #hasCheapDerivative}.
      */
-    static void activationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to) {
+    static void activationBackward(Activation f, float[] z, float[] a, float[] grad, int from, int to,
+                                   float[] scratch) {
         if (hasCheapDerivative(f)) {
             cheapActivationBackward(f, z, a, grad, from, to);
         } else {
-            for (int i = from; i < to; i++) {
-                grad[i] *= f.derivative(z[i], a[i]);
-            }
+            TranscendentalActivations.backward(f, z, a, grad, from, to, scratch);
         }
     }
 
@@ -230,31 +228,50 @@ final class Elementwise {
 
         @Override
         public final void run(int part, int parts) {
-            range(ThreadTeam.split(len, parts, part, ALIGN), ThreadTeam.split(len, parts, part + 1, ALIGN));
+            range(part, ThreadTeam.split(len, parts, part, ALIGN), ThreadTeam.split(len, parts, part + 1, ALIGN));
         }
 
-        abstract void range(int from, int to);
+        /** Runs {@code [from, to)}, the part numbered {@code part} (below the team's size). */
+        abstract void range(int part, int from, int to);
 
         abstract void clear();
     }
 
-    /** {@link #activationForward} or {@link #activationBackward} over whole buffers. */
+    /**
+     * {@link #activationForward} or {@link #activationBackward} over whole buffers, with a scratch array
+     * per part for the transcendental activations (allocated on first use, one per thread of the team).
+     */
     static final class ActivationTask extends RangeTask {
         private boolean backward;
         private Activation f;
         private float[] z, a, grad;
         private int zOff, aOff;
+        private float[][] scratch = new float[0][];
 
         /** {@code a[aOff + i] = f(z[zOff + i])} for {@code i < len}. */
         void forward(ThreadTeam team, Activation f, float[] z, int zOff, float[] a, int aOff, int len) {
             set(false, f, z, zOff, a, aOff, null);
-            dispatch(team, len, isPiecewiseLinear(f) ? CHEAP : COSTLY);
+            boolean cheap = isPiecewiseLinear(f);
+            if (!cheap) {
+                ensureScratch(team);
+            }
+            dispatch(team, len, cheap ? CHEAP : COSTLY);
         }
 
         /** {@code grad[i] *= f'(z[i])} given {@code a[i] = f(z[i])}, for {@code i < len}. */
         void backward(ThreadTeam team, Activation f, float[] z, float[] a, float[] grad, int len) {
             set(true, f, z, 0, a, 0, grad);
-            dispatch(team, len, hasCheapDerivative(f) ? CHEAP : COSTLY);
+            boolean cheap = hasCheapDerivative(f);
+            if (!cheap) {
+                ensureScratch(team);
+            }
+            dispatch(team, len, cheap ? CHEAP : COSTLY);
+        }
+
+        private void ensureScratch(ThreadTeam team) {
+            if (scratch.length < team.size()) {
+                scratch = new float[team.size()][TranscendentalActivations.SCRATCH];
+            }
         }
 
         private void set(boolean backward, Activation f, float[] z, int zOff, float[] a, int aOff, float[] grad) {
@@ -268,11 +285,12 @@ final class Elementwise {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int part, int from, int to) {
+            float[] partScratch = part < scratch.length ? scratch[part] : null;
             if (backward) {
-                activationBackward(f, z, a, grad, from, to);
+                activationBackward(f, z, a, grad, from, to, partScratch);
             } else {
-                activationForward(f, z, zOff + from, a, aOff + from, to - from);
+                activationForward(f, z, zOff + from, a, aOff + from, to - from, partScratch);
             }
         }
 
@@ -294,7 +312,7 @@ final class Elementwise {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int part, int from, int to) {
             multiply(x, noise, y, from, to);
         }
 
@@ -323,7 +341,7 @@ final class Elementwise {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int part, int from, int to) {
             float[] m = this.m, sums = this.sums;
             int rows = this.rows, cols = this.cols, mOff = this.mOff, sOff = this.sOff;
             int j = from;
@@ -371,7 +389,7 @@ final class Elementwise {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int part, int from, int to) {
             // Fields in locals, so the JIT keeps them in registers across the loop.
             float[] params = this.params, grads = this.grads, buffer = this.buffer;
             float lr = this.lr, momentum = this.momentum, keep = this.keep, weightDecay = this.weightDecay;
@@ -442,7 +460,7 @@ final class Elementwise {
         }
 
         @Override
-        void range(int from, int to) {
+        void range(int part, int from, int to) {
             float[] params = this.params, grads = this.grads, expAvg = this.expAvg, expAvgSq = this.expAvgSq,
                     maxExpAvgSq = this.maxExpAvgSq;
             float b1 = beta1, oneMinusB1 = oneMinusBeta1, b2 = beta2, oneMinusB2 = oneMinusBeta2, wd = weightDecay,

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SteadyStateAllocationTest {
     private static final int WARM_UP = 1500;
     private static final int MEASURED = 300;
-    /** The activations that run in a pass of their own, with {@code Transcendentals}. */
+    /** The activations that run in a pass of their own, with {@code TranscendentalActivations}. */
     private static final Activation[] TRANSCENDENTAL = {
         Activation.TANH, Activation.SIGMOID, Activation.GELU, Activation.GELU_TANH, Activation.SILU,
     };
