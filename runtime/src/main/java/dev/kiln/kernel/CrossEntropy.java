@@ -7,15 +7,17 @@ import java.util.Arrays;
 /**
  * Softmax cross-entropy on logits with PyTorch's exact semantics ({@code nn.CrossEntropyLoss}): class
  * weights, {@code ignore_index}, label smoothing, mean or sum, with class-index or probability targets.
- * The loss and its gradient come out of one pass over each row; row sums run in double, so the
- * result is the float nearest the exact value (PyTorch's float32 arithmetic agrees to rounding).
+ * The exponentials of a batch are computed first, all at once with {@link Kernels#exp} (vectorised;
+ * each within an ulp, the difference from the row's maximum carried in two floats); then each row's
+ * loss and gradient come out of one pass, with sums in double. PyTorch computes all of it in float32
+ * and agrees to rounding.
  *
  * <p>Immutable; safe to share between models.
  */
 public final class CrossEntropy {
-    /** Below this many logits a loss stays on the calling thread (each costs about 40 ns, mostly its exp). */
-    static final long PARALLEL_VALUES = 1 << 13;
-    private static final Object ROW_LOSSES = new Object();
+    /** Below this many logits a loss stays on the calling thread (each costs a few ns). */
+    static final long PARALLEL_VALUES = 1 << 15;
+    private static final Object WORKSPACE = new Object();
 
     private final int classes;
     private final double smoothing;
@@ -117,35 +119,78 @@ public final class CrossEntropy {
     }
 
     /**
-     * Σ of the row losses in row order: computed here, or first each into {@link RowLosses#losses} by
+     * Σ of the row losses in row order: computed here, or first each into {@link Workspace#losses} by
      * the team's threads. {@code labels} or {@code targets} says which form; {@code scale} is the
-     * gradient's factor.
+     * gradient's factor. Without a team the workspace is allocated for this call.
      */
     private double sumRows(ThreadTeam team, int n, float[] logits, int[] labels, float[] targets, float[] grad,
                            float[] perSample, double scale) {
+        Workspace work = team == null ? new Workspace() : team.local(WORKSPACE, t -> new Workspace());
+        work.ensure(n, classes);
         double total = 0;
         if (team == null || team.size() == 1 || (long) n * classes < PARALLEL_VALUES) {
+            exponentials(logits, 0, n, work);
             for (int r = 0; r < n; r++) {
-                total += rowLoss(r, logits, labels, targets, grad, perSample, scale);
+                total += rowLoss(r, logits, labels, targets, grad, perSample, scale, work);
             }
             return total;
         }
-        RowLosses rows = team.local(ROW_LOSSES, t -> new RowLosses());
-        rows.compute(team, this, n, logits, labels, targets, grad, perSample, scale);
+        work.compute(team, this, n, logits, labels, targets, grad, perSample, scale);
         for (int r = 0; r < n; r++) {
-            total += rows.losses[r];
+            total += work.losses[r];
         }
         return total;
     }
 
+    /**
+     * For rows {@code [from, to)}: each row's maximum into {@code work.rowMax}, {@code Σ w_c logit_c} into
+     * {@code work.weightedLogitSums}, and {@code work.exps = e^(logit - max)}, the difference carried
+     * exactly in two floats.
+     */
+    private void exponentials(float[] logits, int from, int to, Workspace work) {
+        float[] hi = work.hi, lo = work.lo;
+        for (int r = from; r < to; r++) {
+            int row = r * classes;
+            // A NaN logit need not reach the maximum: its exponential is NaN, and so is the loss.
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                float logit = logits[row + c];
+                max = logit > max ? logit : max;
+            }
+            work.rowMax[r] = max;
+            // logit - max as hi + lo: the float difference and its exact rounding error (Knuth's TwoSum).
+            // Logits more than 200 below the maximum count as 200 below: their exponential is 0 either
+            // way, and an infinite difference would make the error term NaN.
+            float floor = max - 200f;
+            for (int c = 0; c < classes; c++) {
+                float logit = logits[row + c];
+                float x = logit < floor ? floor : logit;
+                float difference = x - max;
+                float maxPart = difference - x;
+                float error = (x - (difference - maxPart)) - (max + maxPart);
+                hi[row + c] = difference;
+                lo[row + c] = error;
+            }
+            if (smoothing != 0) {
+                double weightedLogitSum = 0;
+                for (int c = 0; c < classes; c++) {
+                    weightedLogitSum += weight[c] * logits[row + c];
+                }
+                work.weightedLogitSums[r] = weightedLogitSum;
+            }
+        }
+        Kernels.get().exp(hi, lo, work.exps, from * classes, (to - from) * classes);
+    }
+
     private double rowLoss(int r, float[] logits, int[] labels, float[] targets, float[] grad, float[] perSample,
-                           double scale) {
-        return labels != null ? indexRow(r, logits, labels[r], grad, perSample, scale)
-                : probabilityRow(r, logits, targets, grad, perSample, scale);
+                           double scale, Workspace work) {
+        return labels != null ? indexRow(r, logits, labels[r], grad, perSample, scale, work)
+                : probabilityRow(r, logits, targets, grad, perSample, scale, work);
     }
 
     /** Row {@code r}'s loss against label {@code y}, and its gradient times {@code gradScale}. */
-    private double indexRow(int r, float[] logits, int y, float[] grad, float[] perSample, double gradScale) {
+    private double indexRow(int r, float[] logits, int y, float[] grad, float[] perSample, double gradScale,
+                            Workspace work) {
         int row = r * classes;
         if (y == ignoreIndex) {
             if (grad != null) {
@@ -158,42 +203,42 @@ public final class CrossEntropy {
         }
         double eps = smoothing;
         double smoothShare = eps / classes;
-        double logSumExp = grad == null ? logSumExp(logits, row) : softmaxInto(logits, row, grad);
+        double sum = expSum(r, work);
+        double logSumExp = work.rowMax[r] + Math.log(sum);
         double wy = weight[y];
         double nll = -wy * (logits[row + y] - logSumExp);
         double rowLoss = nll;
         if (eps != 0) {
-            double smooth = 0;
-            for (int c = 0; c < classes; c++) {
-                smooth += weight[c] * (logSumExp - logits[row + c]);
-            }
+            // Σ_c w_c (logSumExp - logit_c), every term positive, in double: no cancellation that matters.
+            double smooth = weightSum * logSumExp - work.weightedLogitSums[r];
             rowLoss = (1 - eps) * nll + smoothShare * smooth;
         }
         if (perSample != null) {
             perSample[r] = (float) rowLoss;
         }
         if (grad != null) {
-            // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)], p already in grad.
+            // keep_i / W · [(1-ε) w_y (p_c - δ_cy) + (ε/C)(S p_c - w_c)]
+            //   = keep_i / W · [((1-ε) w_y + (ε/C) S) p_c - (ε/C) w_c - (1-ε) w_y δ_cy].
             double hard = (1 - eps) * wy;
+            double pScale = gradScale * (hard + smoothShare * weightSum) / sum;
+            double offset = gradScale * smoothShare;
+            float[] exps = work.exps;
             for (int c = 0; c < classes; c++) {
-                double p = grad[row + c];
-                double g = hard * (c == y ? p - 1 : p);
-                if (eps != 0) {
-                    g += smoothShare * (weightSum * p - weight[c]);
-                }
-                grad[row + c] = (float) (gradScale * g);
+                grad[row + c] = (float) (pScale * exps[row + c] - offset * weight[c]);
             }
+            grad[row + y] = (float) (pScale * exps[row + y] - offset * weight[y] - gradScale * hard);
         }
         return rowLoss;
     }
 
     /** Row {@code r}'s loss against its probability targets, and its gradient times {@code scale}. */
     private double probabilityRow(int r, float[] logits, float[] targets, float[] grad, float[] perSample,
-                                  double scale) {
+                                  double scale, Workspace work) {
         double eps = smoothing;
         double smoothShare = eps / classes;
         int row = r * classes;
-        double logSumExp = logSumExp(logits, row);
+        double sum = expSum(r, work);
+        double logSumExp = work.rowMax[r] + Math.log(sum);
         double rowLoss = 0;
         double weightedTargetSum = 0;
         for (int c = 0; c < classes; c++) {
@@ -208,7 +253,7 @@ public final class CrossEntropy {
         if (grad != null) {
             for (int c = 0; c < classes; c++) {
                 double q = (1 - eps) * targets[row + c] + smoothShare;
-                double p = Math.exp(logits[row + c] - logSumExp);
+                double p = work.exps[row + c] / sum;
                 grad[row + c] = (float) (scale * (p * weightedTargetSum - weight[c] * q));
             }
         }
@@ -216,22 +261,36 @@ public final class CrossEntropy {
     }
 
     /**
-     * A team's buffer of row losses and the task that fills it, a slice of rows per thread: kept in the
-     * team ({@link ThreadTeam#local}) because a CrossEntropy is immutable and shared between models.
+     * A team's buffers for a loss (row maxima, exponentials and their arguments, row losses) and the task
+     * that fills them, a slice of rows per thread: kept in the team ({@link ThreadTeam#local}) because a
+     * CrossEntropy is immutable and shared between models. Buffers grow to the largest batch seen.
      */
-    private static final class RowLosses implements ThreadTeam.Task {
+    private static final class Workspace implements ThreadTeam.Task {
         double[] losses = new double[0];
+        double[] weightedLogitSums = new double[0];
+        float[] rowMax = new float[0], hi = new float[0], lo = new float[0], exps = new float[0];
         private CrossEntropy loss;
         private int n;
         private float[] logits, targets, grad, perSample;
         private int[] labels;
         private double scale;
 
+        void ensure(int n, int classes) {
+            if (rowMax.length < n) {
+                losses = new double[n];
+                weightedLogitSums = new double[n];
+                rowMax = new float[n];
+            }
+            int values = n * classes;
+            if (exps.length < values) {
+                hi = new float[values];
+                lo = new float[values];
+                exps = new float[values];
+            }
+        }
+
         void compute(ThreadTeam team, CrossEntropy loss, int n, float[] logits, int[] labels, float[] targets,
                      float[] grad, float[] perSample, double scale) {
-            if (losses.length < n) {
-                losses = new double[n];
-            }
             this.loss = loss;
             this.n = n;
             this.logits = logits;
@@ -251,41 +310,21 @@ public final class CrossEntropy {
 
         @Override
         public void run(int part, int parts) {
-            for (int r = ThreadTeam.split(n, parts, part), end = ThreadTeam.split(n, parts, part + 1); r < end; r++) {
-                losses[r] = loss.rowLoss(r, logits, labels, targets, grad, perSample, scale);
+            int from = ThreadTeam.split(n, parts, part), to = ThreadTeam.split(n, parts, part + 1);
+            loss.exponentials(logits, from, to, this);
+            for (int r = from; r < to; r++) {
+                losses[r] = loss.rowLoss(r, logits, labels, targets, grad, perSample, scale, this);
             }
         }
     }
 
-    /** Writes the row's softmax into {@code out} (same offsets) and returns its log-sum-exp: one exp per value. */
-    private double softmaxInto(float[] logits, int row, float[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-            max = Math.max(max, logits[row + c]);
-        }
+    private double expSum(int r, Workspace work) {
+        int row = r * classes;
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            double e = Math.exp(logits[row + c] - max);
-            out[row + c] = (float) e;
-            sum += e;
+            sum += work.exps[row + c];
         }
-        float inverse = (float) (1 / sum);
-        for (int c = 0; c < classes; c++) {
-            out[row + c] *= inverse;
-        }
-        return max + Math.log(sum);
-    }
-
-    private double logSumExp(float[] logits, int row) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-            max = Math.max(max, logits[row + c]);
-        }
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-            sum += Math.exp(logits[row + c] - max);
-        }
-        return max + Math.log(sum);
+        return sum;
     }
 
     @Override

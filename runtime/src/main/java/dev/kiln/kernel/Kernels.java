@@ -101,6 +101,12 @@ public interface Kernels {
                     double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt);
 
     /**
+     * {@code out[i] = e^(hi[i] + lo[i])} for {@code i} in {@code [off, off + len)}, on the calling thread:
+     * {@link FloatMath#exp(float, float)}, bit for bit in every implementation (the softmax of the loss).
+     */
+    void exp(float[] hi, float[] lo, float[] out, int off, int len);
+
+    /**
      * {@code y[i] = x[i] · noise[i]} for {@code i < len} ({@code y} may be {@code x}): dropout's forward
      * and backward, with the noise of {@link dev.kiln.random.Bernoulli#dropoutNoise}, as PyTorch's
      * {@code input * noise}.

@@ -111,6 +111,13 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void exp(float[] hi, float[] lo, float[] out, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            out[i] = FloatMath.exp(hi[i], lo[i]);
+        }
+    }
+
+    @Override
     public void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
         for (int i = 0; i < len; i++) {
             y[i] = x[i] * noise[i];

@@ -60,7 +60,7 @@ class CrossEntropyTest {
      */
     @Test
     void rowsSplitAcrossATeamGiveTheSameBits() {
-        int classes = 100, rows = 203; // 20,300 logits: above the threshold; 203 rows split unevenly
+        int classes = 100, rows = 403; // 40,300 logits: above the threshold; 403 rows split unevenly
         assertTrue((long) rows * classes >= CrossEntropy.PARALLEL_VALUES);
         Random random = new Random(5);
         float[] logits = new float[rows * classes];

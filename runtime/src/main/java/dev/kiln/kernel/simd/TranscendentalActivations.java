@@ -86,7 +86,7 @@ final class TranscendentalActivations {
         EXP {
             @Override
             void run(float[] z, int zAt, float[] s, float[] out, int outAt, int n) {
-                exp(s, n);
+                exp(s, HI, s, LO, s, E, n);
             }
         },
         TANH_ARGUMENT {
@@ -243,18 +243,27 @@ final class TranscendentalActivations {
 
     // ---- the exponential ------------------------------------------------------------------------
 
-    /** {@code s[E + i] = exp(s[HI + i], s[LO + i])}: {@link FloatMath#exp(float, float)}. */
-    private static void exp(float[] s, int n) {
+    /** {@code out[i] = e^(hi[i] + lo[i])} for {@code i} in {@code [off, off + len)}, as {@link FloatMath#exp(float, float)}. */
+    static void exp(float[] hi, float[] lo, float[] out, int off, int len) {
+        int vectorEnd = off + F.loopBound(len);
+        exp(hi, off, lo, off, out, off, vectorEnd - off);
+        for (int i = vectorEnd; i < off + len; i++) {
+            out[i] = FloatMath.exp(hi[i], lo[i]);
+        }
+    }
+
+    /** {@code out[outAt + i] = exp(hi[hiAt + i], lo[loAt + i])} for {@code i < n}: {@link FloatMath#exp(float, float)}. */
+    private static void exp(float[] hi, int hiAt, float[] lo, int loAt, float[] out, int outAt, int n) {
         FloatVector c6 = FloatVector.broadcast(F, EXP_C6), c5 = FloatVector.broadcast(F, EXP_C5),
                 c4 = FloatVector.broadcast(F, EXP_C4), c3 = FloatVector.broadcast(F, EXP_C3),
                 c2 = FloatVector.broadcast(F, EXP_C2), c1 = FloatVector.broadcast(F, EXP_C1),
                 ln2Hi = FloatVector.broadcast(F, -LN2_HI), ln2Lo = FloatVector.broadcast(F, -LN2_LO);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector x = FloatVector.fromArray(F, s, HI + i).max(EXP_MIN).min(EXP_MAX);
+            FloatVector x = FloatVector.fromArray(F, hi, hiAt + i).max(EXP_MIN).min(EXP_MAX);
             FloatVector shifted = x.fma(LOG2E, ROUNDING_SHIFT);
             FloatVector k = shifted.sub(ROUNDING_SHIFT);
             FloatVector r = k.fma(ln2Hi, x);
-            r = k.fma(ln2Lo, r).add(FloatVector.fromArray(F, s, LO + i));
+            r = k.fma(ln2Lo, r).add(FloatVector.fromArray(F, lo, loAt + i));
             FloatVector p = c6.fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, c1);
             FloatVector er = p.fma(r.mul(r), r).add(1f);
             // 2^k as two normal powers of two, so that subnormal results round once.
@@ -264,7 +273,7 @@ final class TranscendentalActivations {
                     .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretAsFloats();
             FloatVector scale2 = ki.sub(half).add(FLOAT_EXPONENT_BIAS)
                     .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretAsFloats();
-            er.mul(scale1).mul(scale2).intoArray(s, E + i);
+            er.mul(scale1).mul(scale2).intoArray(out, outAt + i);
         }
     }
 

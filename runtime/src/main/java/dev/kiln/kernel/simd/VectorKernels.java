@@ -184,6 +184,11 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void exp(float[] hi, float[] lo, float[] out, int off, int len) {
+        TranscendentalActivations.exp(hi, lo, out, off, len);
+    }
+
+    @Override
     public void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
         scratch(team).dropout.apply(team, x, noise, y, len);
     }
