@@ -23,8 +23,16 @@ public final class Bernoulli {
         float kept = keptScale(p);
         // u = k·2^-24 ≥ p  ⇔  k ≥ ⌈p·2^24⌉: compare integers, no float per value.
         int threshold = (int) Math.ceil(p * 0x1.0p24);
-        for (int i = 0; i < len; i++) {
-            noise[i] = (rng.nextInt() & 0xFFFFFF) >= threshold ? kept : 0f;
+        // rng.nextInt() per value, drawn a run of state words at a time.
+        for (int i = 0; i < len; ) {
+            int run = Math.min(rng.available(), len - i);
+            int[] words = rng.words();
+            int at = rng.position();
+            for (int j = 0; j < run; j++) {
+                noise[i + j] = (MersenneTwister.temper(words[at + j]) & 0xFFFFFF) >= threshold ? kept : 0f;
+            }
+            rng.skip(run);
+            i += run;
         }
     }
 }

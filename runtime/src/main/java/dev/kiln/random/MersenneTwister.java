@@ -32,21 +32,58 @@ public final class MersenneTwister {
         if (index >= N) {
             twist();
         }
-        int y = state[index++];
+        return temper(state[index++]);
+    }
+
+    // Bulk access for Bernoulli's loops, which draw thousands of values per call: the state words
+    // from position() on are the next outputs before tempering.
+
+    /** How many outputs are ready from {@link #position()} (at least one: twists when none is left). */
+    int available() {
+        if (index >= N) {
+            twist();
+        }
+        return N - index;
+    }
+
+    int[] words() {
+        return state;
+    }
+
+    int position() {
+        return index;
+    }
+
+    /** Marks the next {@code count} outputs (at most {@link #available()}) as drawn. */
+    void skip(int count) {
+        index += count;
+    }
+
+    /** MT19937's output function, from a state word. */
+    static int temper(int y) {
         y ^= y >>> 11;
         y ^= (y << 7) & 0x9d2c5680;
         y ^= (y << 15) & 0xefc60000;
-        y ^= y >>> 18;
-        return y;
+        return y ^ (y >>> 18);
     }
 
+    /** The next N state words: the reference recurrence, split where index + M wraps (no modulo, no branch). */
     private void twist() {
-        for (int i = 0; i < N; i++) {
-            int y = (state[i] & UPPER_MASK) | (state[(i + 1) % N] & LOWER_MASK);
-            int next = state[(i + M) % N] ^ (y >>> 1);
-            state[i] = (y & 1) != 0 ? next ^ MATRIX_A : next;
+        int i = 0;
+        for (; i < N - M; i++) {
+            state[i] = state[i + M] ^ mix(state[i], state[i + 1]);
         }
+        for (; i < N - 1; i++) {
+            state[i] = state[i + M - N] ^ mix(state[i], state[i + 1]);
+        }
+        state[N - 1] = state[M - 1] ^ mix(state[N - 1], state[0]);
         index = 0;
+    }
+
+    /** {@code y >>> 1}, xor MATRIX_A when y is odd, for y the upper bit of {@code upper} and the rest of {@code lower}. */
+    private static int mix(int upper, int lower) {
+        int y = (upper & UPPER_MASK) | (lower & LOWER_MASK);
+        return (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
 
     /** The state as text (625 hex words), for checkpoints. */

@@ -26,6 +26,23 @@ class BernoulliTest {
         }
     }
 
+    /** One nextInt per value, in order, also across the generator's 624-word blocks and across calls. */
+    @Test
+    void drawsOneOutputPerValueInOrder() {
+        MersenneTwister bulk = new MersenneTwister(3), single = new MersenneTwister(3);
+        double p = 0.3;
+        int threshold = (int) Math.ceil(p * 0x1.0p24);
+        for (int len : new int[] {1, 622, 624, 625, 1, 2000, 3}) {
+            float[] noise = new float[len];
+            Bernoulli.dropoutNoise(bulk, noise, len, p);
+            for (int i = 0; i < len; i++) {
+                float expected = (single.nextInt() & 0xFFFFFF) >= threshold ? Bernoulli.keptScale(p) : 0f;
+                assertEquals(expected, noise[i], "value " + i + " of " + len);
+            }
+        }
+        assertEquals(single.nextInt(), bulk.nextInt());
+    }
+
     @Test
     void extremesAreExact() {
         float[] noise = new float[1000];
