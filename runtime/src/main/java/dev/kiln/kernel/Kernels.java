@@ -101,6 +101,12 @@ public interface Kernels {
                     double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt);
 
     /**
+     * The index of the first NaN or infinite value in {@code values[0, count)}, or -1 when all are
+     * finite: how models check their inputs, on the calling thread.
+     */
+    int firstNonFinite(float[] values, int count);
+
+    /**
      * {@code out[i] = e^(hi[i] + lo[i])} for {@code i} in {@code [off, off + len)}, on the calling thread:
      * {@link FloatMath#exp(float, float)}, bit for bit in every implementation (the softmax of the loss).
      */

@@ -111,6 +111,17 @@ public class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int firstNonFinite(float[] values, int count) {
+        for (int i = 0; i < count; i++) {
+            float v = values[i];
+            if (v - v != 0f) { // NaN or ±Infinity, in one comparison
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public void exp(float[] hi, float[] lo, float[] out, int off, int len) {
         for (int i = off; i < off + len; i++) {
             out[i] = FloatMath.exp(hi[i], lo[i]);

@@ -1,5 +1,7 @@
 package dev.kiln.support;
 
+import dev.kiln.kernel.Kernels;
+
 /**
  * Argument checks that generated models run before touching any state, so that bad input fails with
  * a message naming the argument, the position and the rule, and leaves the model unchanged.
@@ -74,13 +76,10 @@ public final class Checks {
             throw new IllegalArgumentException(name + " has " + values.length + " values but n = " + n + " rows of "
                     + width + " need " + need);
         }
-        int count = (int) need;
-        for (int i = 0; i < count; i++) {
-            float v = values[i];
-            if (v - v != 0f) { // NaN or ±Infinity, in one comparison
-                throw new IllegalArgumentException(name + "[" + i + "] (row " + i / width + ", column " + i % width
-                        + ") is " + v + ": values must be finite");
-            }
+        int i = Kernels.get().firstNonFinite(values, (int) need);
+        if (i >= 0) {
+            throw new IllegalArgumentException(name + "[" + i + "] (row " + i / width + ", column " + i % width
+                    + ") is " + values[i] + ": values must be finite");
         }
     }
 }

@@ -185,6 +185,28 @@ final class Elementwise {
         }
     }
 
+    // ---- input checks ---------------------------------------------------------------------------
+
+    /**
+     * Whether {@code values[0, count)} are all finite: {@code v - v} is 0 for a finite value and NaN
+     * otherwise, and NaN survives any sum of such terms (two accumulators hide the addition's latency).
+     */
+    static boolean allFinite(float[] values, int count) {
+        FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = count - count % (2 * VLEN); i < bound; i += 2 * VLEN) {
+            FloatVector v = FloatVector.fromArray(F, values, i);
+            FloatVector w = FloatVector.fromArray(F, values, i + VLEN);
+            even = even.add(v.sub(v));
+            odd = odd.add(w.sub(w));
+        }
+        float probe = even.add(odd).reduceLanes(VectorOperators.ADD);
+        for (; i < count; i++) {
+            probe += values[i] - values[i];
+        }
+        return probe == 0f;
+    }
+
     // ---- dropout --------------------------------------------------------------------------------
 
     /** {@code y[i] = x[i] · noise[i]} for {@code i} in {@code [from, to)}; {@code y} may be {@code x}. */

@@ -2,6 +2,7 @@ package dev.kiln.kernel.simd;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.kernel.Kernels;
+import dev.kiln.kernel.ScalarKernels;
 import dev.kiln.thread.ThreadTeam;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ public final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
 
     private static final Object SCRATCH = new Object();
+    private static final ScalarKernels SCALAR = new ScalarKernels();
 
     /** Per-team task objects; a team runs one kernel at a time, so one of each suffices. */
     private static final class Scratch {
@@ -181,6 +183,12 @@ public final class VectorKernels implements Kernels {
                            double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
         scratch(team).adam.update(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
                 beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
+    }
+
+    @Override
+    public int firstNonFinite(float[] values, int count) {
+        // The fast check first; only a bad input pays for finding where it is.
+        return Elementwise.allFinite(values, count) ? -1 : SCALAR.firstNonFinite(values, count);
     }
 
     @Override

@@ -324,6 +324,26 @@ class VectorKernelsTest {
     }
 
     @Test
+    void firstNonFiniteFindsTheSameIndexAsTheScalarKernels() {
+        for (int len : LENGTHS) {
+            float[] values = randoms(new SplittableRandom(len), len + 1);
+            values[0] = Float.MAX_VALUE;
+            values[len] = Float.NaN; // beyond count: ignored
+            assertEquals(-1, VECTOR.firstNonFinite(values, len), "all finite, len " + len);
+            for (int at : new int[] {0, len / 2, len - 1}) {
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    float[] withBad = values.clone();
+                    withBad[at] = bad;
+                    withBad[len - 1 - at] = withBad[len - 1 - at] == bad ? bad : Float.NaN; // a second one
+                    int expected = SCALAR.firstNonFinite(withBad, len);
+                    assertEquals(Math.min(at, len - 1 - at), expected);
+                    assertEquals(expected, VECTOR.firstNonFinite(withBad, len), bad + " at " + at + ", len " + len);
+                }
+            }
+        }
+    }
+
+    @Test
     void expMatchesScalarKernelsBitwise() {
         for (int len : LENGTHS) {
             for (int off : new int[] {0, 5}) {
