@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <p>Immutable; safe to share between models.
  */
 public final class CrossEntropy {
-    /** Below this many logits a loss stays on the calling thread (each costs a few ns). */
+    /** Below this many logits a loss stays on the calling thread (each costs 10–25 ns). */
     static final long PARALLEL_VALUES = 1 << 15;
     private static final Object WORKSPACE = new Object();
 
@@ -71,7 +71,10 @@ public final class CrossEntropy {
         return ignoreIndex;
     }
 
-    /** {@link #indexLoss(ThreadTeam, float[], int, int[], float[], float[])} on the calling thread. */
+    /**
+     * {@link #indexLoss(ThreadTeam, float[], int, int[], float[], float[])} on the calling thread, with
+     * buffers allocated for this call (a team keeps them from call to call).
+     */
     public float indexLoss(float[] logits, int n, int[] labels, float[] grad, float[] perSample) {
         return indexLoss(null, logits, n, labels, grad, perSample);
     }
@@ -102,7 +105,10 @@ public final class CrossEntropy {
         return (float) (reduction == Reduction.MEAN ? total / weightTotal : total);
     }
 
-    /** {@link #probabilityLoss(ThreadTeam, float[], int, float[], float[], float[])} on the calling thread. */
+    /**
+     * {@link #probabilityLoss(ThreadTeam, float[], int, float[], float[], float[])} on the calling thread,
+     * with buffers allocated for this call.
+     */
     public float probabilityLoss(float[] logits, int n, float[] targets, float[] grad, float[] perSample) {
         return probabilityLoss(null, logits, n, targets, grad, perSample);
     }
@@ -129,7 +135,7 @@ public final class CrossEntropy {
         work.ensure(n, classes);
         double total = 0;
         if (team == null || team.size() == 1 || (long) n * classes < PARALLEL_VALUES) {
-            exponentials(logits, 0, n, work);
+            exponentials(logits, 0, n, true, work);
             for (int r = 0; r < n; r++) {
                 total += rowLoss(r, logits, labels, targets, grad, perSample, scale, work);
             }
@@ -145,9 +151,11 @@ public final class CrossEntropy {
     /**
      * For rows {@code [from, to)}: each row's maximum into {@code work.rowMax}, {@code Σ w_c logit_c} into
      * {@code work.weightedLogitSums}, and {@code work.exps = e^(logit - max)}, the difference carried
-     * exactly in two floats.
+     * exactly in two floats. The {@code last} range may compute a few exponentials of the workspace's
+     * padding too, so that a small batch (the tail of a large one) is whole vectors: no other range
+     * writes there, and nothing reads it.
      */
-    private void exponentials(float[] logits, int from, int to, Workspace work) {
+    private void exponentials(float[] logits, int from, int to, boolean last, Workspace work) {
         float[] hi = work.hi, lo = work.lo;
         for (int r = from; r < to; r++) {
             int row = r * classes;
@@ -179,7 +187,8 @@ public final class CrossEntropy {
                 work.weightedLogitSums[r] = weightedLogitSum;
             }
         }
-        Kernels.get().exp(hi, lo, work.exps, from * classes, (to - from) * classes);
+        int start = from * classes, end = last ? Workspace.padded(to * classes) : to * classes;
+        Kernels.get().exp(hi, lo, work.exps, start, end - start);
     }
 
     private double rowLoss(int r, float[] logits, int[] labels, float[] targets, float[] grad, float[] perSample,
@@ -281,12 +290,17 @@ public final class CrossEntropy {
                 weightedLogitSums = new double[n];
                 rowMax = new float[n];
             }
-            int values = n * classes;
+            int values = padded(n * classes);
             if (exps.length < values) {
                 hi = new float[values];
                 lo = new float[values];
                 exps = new float[values];
             }
+        }
+
+        /** {@code count} rounded up to whole 512-bit vectors of floats (the widest on x86). */
+        static int padded(int count) {
+            return (count + 15) & ~15;
         }
 
         void compute(ThreadTeam team, CrossEntropy loss, int n, float[] logits, int[] labels, float[] targets,
@@ -311,7 +325,7 @@ public final class CrossEntropy {
         @Override
         public void run(int part, int parts) {
             int from = ThreadTeam.split(n, parts, part), to = ThreadTeam.split(n, parts, part + 1);
-            loss.exponentials(logits, from, to, this);
+            loss.exponentials(logits, from, to, to == n, this);
             for (int r = from; r < to; r++) {
                 losses[r] = loss.rowLoss(r, logits, labels, targets, grad, perSample, scale, this);
             }
