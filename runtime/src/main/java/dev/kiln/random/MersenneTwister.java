@@ -80,7 +80,10 @@ public final class MersenneTwister {
         index = 0;
     }
 
-    /** {@code y >>> 1}, xor MATRIX_A when y is odd, for y the upper bit of {@code upper} and the rest of {@code lower}. */
+    /**
+     * {@code y >>> 1}, xor MATRIX_A when y is odd, for y the upper bit of {@code upper} and the rest of
+     * {@code lower}.
+     */
     private static int mix(int upper, int lower) {
         int y = (upper & UPPER_MASK) | (lower & LOWER_MASK);
         return (y >>> 1) ^ (-(y & 1) & MATRIX_A);

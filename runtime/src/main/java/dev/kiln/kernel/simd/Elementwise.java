@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The elementwise kernels (activations, dropout, optimizer updates): one static method per loop, and one
+ * The elementwise kernels (activations, input checks, dropout, optimizer updates): one static method per loop, and one
  * team task per operation ({@link RangeTask}'s subclasses) that splits it into contiguous, vector-aligned
  * ranges. Every lane does exactly the float operations of {@link dev.kiln.kernel.ScalarKernels}, in the
  * same order (fused multiply-adds exactly where the scalar code calls {@link Math#fma}), so results are
@@ -44,9 +44,8 @@ final class Elementwise {
     /**
      * Whether {@code f} is Identity, ReLU or LeakyReLU: cheap enough to apply in a matrix product's
      * epilogue. The others ({@link TranscendentalActivations}) run in a pass of their own, split across
-     * the team: their cost is the function, not the memory pass,
-     * and the product's compilation stays small (C2 gives up inlining, and then boxes vectors, in graphs
-     * that grow too large).
+     * the team: their cost is the function, not the memory pass, and the product's compilation stays
+     * small (C2 gives up inlining, and then boxes vectors, in graphs that grow too large).
      */
     static boolean isPiecewiseLinear(Activation f) {
         return switch (f.kind()) {
@@ -188,20 +187,20 @@ final class Elementwise {
     // ---- input checks ---------------------------------------------------------------------------
 
     /**
-     * Whether {@code values[0, count)} are all finite: {@code v - v} is 0 for a finite value and NaN
+     * Whether {@code values[from, to)} are all finite: {@code v - v} is 0 for a finite value and NaN
      * otherwise, and NaN survives any sum of such terms (two accumulators hide the addition's latency).
      */
-    static boolean allFinite(float[] values, int count) {
+    static boolean allFinite(float[] values, int from, int to) {
         FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = count - count % (2 * VLEN); i < bound; i += 2 * VLEN) {
+        int i = from;
+        for (int bound = to - (to - from) % (2 * VLEN); i < bound; i += 2 * VLEN) {
             FloatVector v = FloatVector.fromArray(F, values, i);
             FloatVector w = FloatVector.fromArray(F, values, i + VLEN);
             even = even.add(v.sub(v));
             odd = odd.add(w.sub(w));
         }
         float probe = even.add(odd).reduceLanes(VectorOperators.ADD);
-        for (; i < count; i++) {
+        for (; i < to; i++) {
             probe += values[i] - values[i];
         }
         return probe == 0f;

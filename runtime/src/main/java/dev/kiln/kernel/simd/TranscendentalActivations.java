@@ -62,6 +62,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class TranscendentalActivations {
     private static final VectorSpecies<Float> F = SPECIES;
+    /**
+     * Int lanes of the same shape, for the bit operations. Reinterpreting to a constant species: the
+     * species {@code reinterpretAsInts()} looks up was not always a compile-time constant to C2, which then
+     * left the reinterpretation to its allocating Java fallback (seen in a benchmark JVM, 670 KB a step).
+     */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int VLEN = F.length();
     /** Values per block. */
     static final int BLOCK = 256;
@@ -243,7 +249,10 @@ final class TranscendentalActivations {
 
     // ---- the exponential ------------------------------------------------------------------------
 
-    /** {@code out[i] = e^(hi[i] + lo[i])} for {@code i} in {@code [off, off + len)}, as {@link FloatMath#exp(float, float)}. */
+    /**
+     * {@code out[i] = e^(hi[i] + lo[i])} for {@code i} in {@code [off, off + len)}, as
+     * {@link FloatMath#exp(float, float)}.
+     */
     static void exp(float[] hi, float[] lo, float[] out, int off, int len) {
         int vectorEnd = off + F.loopBound(len);
         exp(hi, off, lo, off, out, off, vectorEnd - off);
@@ -252,7 +261,10 @@ final class TranscendentalActivations {
         }
     }
 
-    /** {@code out[outAt + i] = exp(hi[hiAt + i], lo[loAt + i])} for {@code i < n}: {@link FloatMath#exp(float, float)}. */
+    /**
+     * {@code out[outAt + i] = exp(hi[hiAt + i], lo[loAt + i])} for {@code i < n}:
+     * {@link FloatMath#exp(float, float)}.
+     */
     private static void exp(float[] hi, int hiAt, float[] lo, int loAt, float[] out, int outAt, int n) {
         FloatVector c6 = FloatVector.broadcast(F, EXP_C6), c5 = FloatVector.broadcast(F, EXP_C5),
                 c4 = FloatVector.broadcast(F, EXP_C4), c3 = FloatVector.broadcast(F, EXP_C3),
@@ -267,12 +279,12 @@ final class TranscendentalActivations {
             FloatVector p = c6.fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, c1);
             FloatVector er = p.fma(r.mul(r), r).add(1f);
             // 2^k as two normal powers of two, so that subnormal results round once.
-            IntVector ki = shifted.reinterpretAsInts().sub(ROUNDING_SHIFT_BITS);
+            IntVector ki = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUNDING_SHIFT_BITS);
             IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
-            FloatVector scale1 = half.add(FLOAT_EXPONENT_BIAS)
-                    .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretAsFloats();
-            FloatVector scale2 = ki.sub(half).add(FLOAT_EXPONENT_BIAS)
-                    .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretAsFloats();
+            FloatVector scale1 = (FloatVector) half.add(FLOAT_EXPONENT_BIAS)
+                    .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretShape(F, 0);
+            FloatVector scale2 = (FloatVector) ki.sub(half).add(FLOAT_EXPONENT_BIAS)
+                    .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretShape(F, 0);
             er.mul(scale1).mul(scale2).intoArray(out, outAt + i);
         }
     }
@@ -312,8 +324,9 @@ final class TranscendentalActivations {
             FloatVector small = p.mul(a2).fma(a, a);
             FloatVector large = one.sub(two.div(FloatVector.fromArray(F, s, E + i).add(1f)));
             FloatVector t = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_LIMIT));
-            IntVector sign = x.reinterpretAsInts().and(SIGN_BIT);
-            t.reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(out, outAt + i);
+            IntVector sign = ((IntVector) x.reinterpretShape(I, 0)).and(SIGN_BIT);
+            FloatVector signed = (FloatVector) ((IntVector) t.reinterpretShape(I, 0)).or(sign).reinterpretShape(F, 0);
+            signed.intoArray(out, outAt + i);
         }
     }
 
@@ -330,7 +343,8 @@ final class TranscendentalActivations {
     /** {@code out = x / (1 + e^-x)}. */
     private static void siluFinish(float[] z, int x, float[] s, float[] out, int outAt, int n) {
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector.fromArray(F, z, x + i).div(FloatVector.fromArray(F, s, E + i).add(1f)).intoArray(out, outAt + i);
+            FloatVector.fromArray(F, z, x + i).div(FloatVector.fromArray(F, s, E + i).add(1f))
+                    .intoArray(out, outAt + i);
         }
     }
 
@@ -423,7 +437,10 @@ final class TranscendentalActivations {
         }
     }
 
-    /** {@code grad *= (1 + t)/2 + x/2 · (1 - t²) · β(1 + 3κx²)}, t in {@code T}, as {@link Activation#derivative}. */
+    /**
+     * {@code grad *= (1 + t)/2 + x/2 · (1 - t²) · β(1 + 3κx²)}, t in {@code T}, as
+     * {@link Activation#derivative}.
+     */
     private static void geluTanhBackwardFinish(float[] z, int x, float[] s, float[] grad, int n) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VLEN) {

@@ -188,7 +188,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public int firstNonFinite(float[] values, int count) {
         // The fast check first; only a bad input pays for finding where it is.
-        return Elementwise.allFinite(values, count) ? -1 : SCALAR.firstNonFinite(values, count);
+        return Elementwise.allFinite(values, 0, count) ? -1 : SCALAR.firstNonFinite(values, count);
     }
 
     @Override
