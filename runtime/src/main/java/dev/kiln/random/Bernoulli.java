@@ -29,7 +29,10 @@ public final class Bernoulli {
             int[] words = rng.words();
             int at = rng.position();
             for (int j = 0; j < run; j++) {
-                noise[i + j] = (MersenneTwister.temper(words[at + j]) & 0xFFFFFF) >= threshold ? kept : 0f;
+                // 1 when the 24-bit draw is at least the threshold (the sign bit of threshold - 1 - draw),
+                // else 0: branch-free integer and float arithmetic, which C2 vectorises.
+                int draw = MersenneTwister.temper(words[at + j]) & 0xFFFFFF;
+                noise[i + j] = kept * (float) ((threshold - 1 - draw) >>> 31);
             }
             rng.skip(run);
             i += run;
