@@ -255,7 +255,13 @@ final class TranscendentalActivations {
      */
     static void exp(float[] hi, float[] lo, float[] out, int off, int len) {
         int vectorEnd = off + F.loopBound(len);
-        exp(hi, off, lo, off, out, off, vectorEnd - off);
+        // A block per call, as the stages do. A loss calls this once per step, and a method called that
+        // rarely stays in C1, where every vector is an object, for hundreds of steps: C2 compiles a method
+        // after some 600 calls however long its loop (seen: a large MLP's loss allocated 670 KB a step for
+        // the first 20 s, its 160-vector exp loop still in C1).
+        for (int at = off; at < vectorEnd; at += BLOCK) {
+            exp(hi, at, lo, at, out, at, Math.min(BLOCK, vectorEnd - at));
+        }
         for (int i = vectorEnd; i < off + len; i++) {
             out[i] = FloatMath.exp(hi[i], lo[i]);
         }
