@@ -3,10 +3,10 @@ package dev.kiln.kernel;
 /**
  * The transcendental functions behind the activations, in float arithmetic that a SIMD lane can do
  * exactly the same way: each is a fixed sequence of float additions, multiplications, fused
- * multiply-adds, divisions and bit operations, which {@code dev.kiln.kernel.simd.VectorMath} repeats
- * lane by lane, so scalar and vector kernels agree bit for bit. This is also how PyTorch computes them
- * on a CPU (SLEEF's vectorized float functions), not in double; the errors are a few float ulps, far
- * below what float32 training notices.
+ * multiply-adds, divisions and bit operations, which the SIMD kernels
+ * ({@code dev.kiln.kernel.simd.TranscendentalActivations}) repeat lane by lane, so scalar and vector
+ * kernels agree bit for bit. This is also how PyTorch computes them on a CPU (SLEEF's vectorized float
+ * functions), not in double; the errors are a few float ulps, far below what float32 training notices.
  *
  * <p>{@link #exp} is Cody–Waite range reduction with Cephes' degree-6 polynomial; {@link #tanh} is
  * Cephes' odd polynomial near 0 and {@code 1 - 2/(e^2|x| + 1)} beyond; {@link #normalCdf} uses the

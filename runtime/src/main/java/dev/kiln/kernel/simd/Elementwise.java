@@ -7,11 +7,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The elementwise kernels (activations, input checks, dropout, optimizer updates): one static method per loop, and one
- * team task per operation ({@link RangeTask}'s subclasses) that splits it into contiguous, vector-aligned
- * ranges. Every lane does exactly the float operations of {@link dev.kiln.kernel.ScalarKernels}, in the
- * same order (fused multiply-adds exactly where the scalar code calls {@link Math#fma}), so results are
- * bitwise those of the scalar kernels. The transcendental activations are {@link TranscendentalActivations}.
+ * The elementwise kernels (activations, input checks, dropout, optimizer updates): one static method
+ * per loop, and one team task per operation ({@link RangeTask}'s subclasses) that splits it into
+ * contiguous, vector-aligned ranges. Every lane does exactly the float operations of
+ * {@link dev.kiln.kernel.ScalarKernels}, in the same order (fused multiply-adds exactly where the scalar
+ * code calls {@link Math#fma}), so results are bitwise those of the scalar kernels. The transcendental
+ * activations are {@link TranscendentalActivations}.
  *
  * <p>Why so many small methods: C2 keeps a Vector API value in a register only when every call on it
  * is inlined and intrinsified in the method being compiled. A big compilation unit can run out of
@@ -33,7 +34,8 @@ final class Elementwise {
      * be {@code z} at the same offset. {@code scratch} ({@link TranscendentalActivations#SCRATCH} floats)
      * is needed only when {@code f} is not {@link #isPiecewiseLinear}.
      */
-    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count, float[] scratch) {
+    static void activationForward(Activation f, float[] z, int zAt, float[] a, int aAt, int count,
+                                  float[] scratch) {
         if (isPiecewiseLinear(f)) {
             piecewiseLinearForward(f, z, zAt, a, aAt, count);
         } else {

@@ -63,9 +63,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class TranscendentalActivations {
     private static final VectorSpecies<Float> F = SPECIES;
     /**
-     * Int lanes of the same shape, for the bit operations. Reinterpreting to a constant species: the
-     * species {@code reinterpretAsInts()} looks up was not always a compile-time constant to C2, which then
-     * left the reinterpretation to its allocating Java fallback (seen in a benchmark JVM, 670 KB a step).
+     * Int lanes of the same shape, for the bit operations: reinterpreting to a constant species rather
+     * than one looked up at run time ({@code reinterpretAsInts()}) leaves C2 nothing to fold first.
      */
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final int VLEN = F.length();
@@ -213,12 +212,7 @@ final class TranscendentalActivations {
             default -> throw new IllegalArgumentException("not a transcendental activation: " + f);
         };
         int vectorCount = F.loopBound(count);
-        for (int start = 0; start < vectorCount; start += BLOCK) {
-            int n = Math.min(BLOCK, vectorCount - start);
-            for (Stage stage : plan) {
-                stage.run(z, zAt + start, s, a, aAt + start, n);
-            }
-        }
+        runBlocks(plan, z, zAt, s, a, aAt, vectorCount);
         for (int i = vectorCount; i < count; i++) {
             a[aAt + i] = f.apply(z[zAt + i]);
         }
@@ -236,14 +230,19 @@ final class TranscendentalActivations {
             default -> throw new IllegalArgumentException("derivative needs no transcendental function: " + f);
         };
         int vectorEnd = from + F.loopBound(to - from);
-        for (int x = from; x < vectorEnd; x += BLOCK) {
-            int n = Math.min(BLOCK, vectorEnd - x);
-            for (Stage stage : plan) {
-                stage.run(z, x, s, grad, x, n);
-            }
-        }
+        runBlocks(plan, z, from, s, grad, from, vectorEnd - from);
         for (int i = vectorEnd; i < to; i++) {
             grad[i] *= f.derivative(z[i], a[i]);
+        }
+    }
+
+    /** Runs {@code plan} over {@code count} values (a multiple of the vector length), a block at a time. */
+    private static void runBlocks(Stage[] plan, float[] z, int zAt, float[] s, float[] out, int outAt, int count) {
+        for (int start = 0; start < count; start += BLOCK) {
+            int n = Math.min(BLOCK, count - start);
+            for (Stage stage : plan) {
+                stage.run(z, zAt + start, s, out, outAt + start, n);
+            }
         }
     }
 
