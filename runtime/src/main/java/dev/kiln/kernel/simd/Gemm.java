@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
  * <p>One instance is a reusable team task: the caller fills the operand fields and runs it on the
- * team, each part computing a contiguous range of output rows or columns. With several parts, the
- * operands are first packed once into shared buffers (all parts packing disjoint panels), unless they
- * are too large; otherwise, and with one part, each part packs blocks into its own buffers.
+ * team, each part computing a contiguous range of output rows or columns and packing blocks of the
+ * operands into its own buffers. It can instead pack both whole operands once into shared buffers
+ * (all parts packing disjoint panels) and hand out output chunks to whichever part is free; see
+ * {@link #SHARED_PACKING_FLOATS} for when that pays.
  */
 final class Gemm implements ThreadTeam.Task {
     static final VectorSpecies<Float> SPECIES = VectorKernels.SPECIES;
@@ -76,9 +77,14 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * Largest pair of whole packed operands, in floats, that a multithreaded product packs once for all
-     * its parts (beyond it, each part packs blocks for itself, as BLIS does for operands larger than L3).
+     * its parts; beyond it, each part packs blocks for itself. By default no product shares packing.
+     * Sharing halves the packing work at 2 threads but makes one core read panels the other wrote, and
+     * which of the two wins depends on the machine's caches: on a 2-core Skylake-SP guest (one shared
+     * L3) sharing up to 8M floats made the large MLP's products 2–10% faster; on the 2-core Zen 5
+     * guest Kiln is now measured on, packing for itself made every Linear-layer product and whole
+     * training steps faster (Fashion-MNIST MLP 8%, large MLP 3%, in alternating JMH runs).
      */
-    private static final long SHARED_PACKING_FLOATS = 8L << 20;
+    private static final long SHARED_PACKING_FLOATS = 0;
 
     /**
      * Chunks per thread of a shared-packing product's outputs, handed out in order to whichever thread

@@ -182,7 +182,7 @@ class VectorKernelsTest {
 
     @Test
     void sharedAndPerPartPackingAgreeBitwise() {
-        // Multithreaded products pack both operands once for all parts unless they are too large, and
+        // Multithreaded products pack for each part, or pack both operands once for all parts and
         // then hand out chunks of the outputs; every strategy, split by rows or by columns, on every
         // layout, must give the single thread's bits.
         SplittableRandom random = new SplittableRandom(11);
