@@ -26,8 +26,12 @@ PyTorch). Run from the repository root after `mvn -q -pl benchmarks -am package 
     /usr/bin/python3 benchmarks/side_by_side.py
 
 The peer runs without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some machines set and which
-slow OpenBLAS down; its OpenBLAS kernel and thread count are recorded. OpenBLAS's thread count is set
-together with torch.set_num_threads, since PyTorch does not pass its thread count to OpenBLAS.
+slow OpenBLAS down; its OpenBLAS kernel and thread count are recorded. PyTorch does not pass its
+thread count to OpenBLAS, and the two pools can get in each other's way: on a 2-core Zen 5 guest,
+torch.set_num_threads(2) with OpenBLAS at 2 threads ran the Fashion-MNIST step 9x slower than with
+OpenBLAS at 1. So at T threads a model's step runs with the fastest (torch threads, OpenBLAS threads)
+pair, both at most T, found by timing every pair before the paired windows (reported with the
+results); sgemm runs with OpenBLAS at T threads.
 """
 
 import argparse
@@ -83,10 +87,28 @@ def openblas():
     return ctypes.CDLL("libopenblas.so.0")
 
 
-def set_threads(threads):
+def set_threads(torch_threads, openblas_threads):
     import torch
-    torch.set_num_threads(threads)
-    openblas().openblas_set_num_threads(threads)
+    torch.set_num_threads(torch_threads)
+    openblas().openblas_set_num_threads(openblas_threads)
+
+
+def thread_splits(threads):
+    """The (torch threads, OpenBLAS threads) pairs a step may use at threads threads, (threads, threads)
+    first."""
+    return [(t, b) for t in range(threads, 0, -1) for b in range(threads, 0, -1)]
+
+
+def fastest_split(call, threads, warmup_s, window_s):
+    """Times call with every thread split (after a short warm-up each, the median of three short
+    windows); returns the fastest split and every split's µs per call, keyed "torch/openblas"."""
+    timings = {}
+    for split in thread_splits(threads):
+        set_threads(*split)
+        calls = warm_up(call, warmup_s, window_s)
+        timings["%d/%d" % split] = statistics.median(time_window(call, calls) for _ in range(3))
+    best = min(timings, key=timings.get)
+    return tuple(int(t) for t in best.split("/")), timings
 
 
 def warm_up(call, warmup_s, window_s):
@@ -186,27 +208,39 @@ def serve_peer(args):
         print(json.dumps(fields), flush=True)
 
     reply(peer_environment())
-    prepared = {}  # (workload, threads) -> (call, finite, calls per window)
-    threads_set = None
+    prepared = {}  # (workload, threads) -> (call, finite, calls per window, thread split)
+    split_set = None  # process-wide in both torch and OpenBLAS
+
+    def use(split):
+        nonlocal split_set
+        if split != split_set:
+            set_threads(*split)
+            split_set = split
+
     for line in sys.stdin:
         request = json.loads(line)
         if request["op"] == "quit":
             return
-        workload = (request["workload"], request["threads"])
-        if request["threads"] != threads_set:  # process-wide in both torch and OpenBLAS
-            threads_set = request["threads"]
-            set_threads(threads_set)
+        name, threads = workload = (request["workload"], request["threads"])
         if request["op"] == "prepare":
-            call, finite = peer_workload(request["workload"])
+            call, finite = peer_workload(name)
+            fields = {}
+            split = (threads, threads)
+            if name in MODELS and threads > 1:
+                split, fields["thread_splits_us"] = fastest_split(
+                    call, threads, args.warmup_ms / 4e3, args.window_ms / 2e3)
+                split_set = None
+            use(split)
             calls = warm_up(call, args.warmup_ms / 1e3, args.window_ms / 1e3)
-            prepared[workload] = call, finite, calls
-            reply({"calls_per_window": calls, "openblas_threads": openblas().openblas_get_num_threads(),
-                   "torch_threads": torch.get_num_threads()})
+            prepared[workload] = call, finite, calls, split
+            reply(dict(fields, calls_per_window=calls, openblas_threads=openblas().openblas_get_num_threads(),
+                       torch_threads=torch.get_num_threads()))
         elif request["op"] == "window":
-            call, _, calls = prepared[workload]
+            call, _, calls, split = prepared[workload]
+            use(split)
             reply({"us_per_call": time_window(call, calls)})
         elif request["op"] == "release":
-            _, finite, _ = prepared.pop(workload)
+            _, finite, _, _ = prepared.pop(workload)
             reply({"finite": finite()})
         else:
             raise ValueError("unknown request %r" % line)
@@ -225,7 +259,7 @@ COLD_PYTORCH = """
 import sys, torch
 sys.path.insert(0, {here!r})
 from side_by_side import set_threads, torch_model
-set_threads(2)
+set_threads({torch_threads}, {openblas_threads})
 step = torch_model("fashion")
 for _ in range({steps}):
     loss = step()
@@ -387,6 +421,9 @@ def analyse(comparisons):
             kiln_us, torch_us = c["contender_median_us"], c["baseline_median_us"]
             rows.append({"model": key, "threads": threads, "kiln_us": kiln_us, "pytorch_us": torch_us,
                          "speedup": c["median_ratio"],
+                         "pytorch_threads": "%d/%d" % (c["baseline"]["torch_threads"],
+                                                       c["baseline"]["openblas_threads"]),
+                         "pytorch_thread_splits_us": c["baseline"].get("thread_splits_us"),
                          "kiln_alloc_bytes_per_step": statistics.mean(
                              p["contender"]["alloc_bytes_per_call"] for p in c["pairs"]),
                          "kiln_gflops": flops_per_step(key) / kiln_us / 1e3,
@@ -475,7 +512,11 @@ def main():
 
     print("Cold starts ...", file=sys.stderr)
     cold_kiln, cold_torch = [], []
-    pytorch_cold = [sys.executable, "-c", COLD_PYTORCH.format(here=HERE, steps=COLD_STEPS)]
+    # PyTorch starts with the thread split its 2-thread Fashion-MNIST step was timed with.
+    fashion2 = next(c["baseline"] for c in run.comparisons if c["name"] == "fashion/2")
+    pytorch_cold = [sys.executable, "-c", COLD_PYTORCH.format(
+        here=HERE, steps=COLD_STEPS, torch_threads=fashion2["torch_threads"],
+        openblas_threads=fashion2["openblas_threads"])]
     for _ in range(args.cold_runs):
         cold_kiln.append(cold_start(java + ["cold", "--threads=2", "--cold-steps=%d" % COLD_STEPS]))
         cold_torch.append(cold_start(pytorch_cold, env=peer_env()))
@@ -552,13 +593,31 @@ def render_markdown(report):
            peer["openblas_core"], settings["warmup_ms"], settings["windows"], settings["window_ms"],
            settings["pause_ms"], settings["windows"], settings["windows"], report["command"]),
         "",
-        "| model | threads | Kiln µs/step | PyTorch µs/step | Kiln speed-up | Kiln allocation |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| model | threads | Kiln µs/step | PyTorch µs/step | PyTorch threads (torch/OpenBLAS) "
+        "| Kiln speed-up | Kiln allocation |",
+        "|---|---:|---:|---:|:---:|---:|---:|",
     ]
     for r in report["rows"]:
-        lines.append("| %s | %d | %s | %s | %.2f× | %.0f B/step |" % (
-            MODEL_NAMES[r["model"]], r["threads"], us(r["kiln_us"]), us(r["pytorch_us"]), r["speedup"],
+        lines.append("| %s | %d | %s | %s | %s | %.2f× | %.0f B/step |" % (
+            MODEL_NAMES[r["model"]], r["threads"], us(r["kiln_us"]), us(r["pytorch_us"]),
+            r.get("pytorch_threads", "%d/%d" % (r["threads"], r["threads"])), r["speedup"],
             r["kiln_alloc_bytes_per_step"]))
+    probed = [r for r in report["rows"] if r.get("pytorch_thread_splits_us")]
+    if probed:
+        splits = list(probed[0]["pytorch_thread_splits_us"])
+        lines += [
+            "",
+            "PyTorch's step at each split of its threads (torch/OpenBLAS), timed one after the other before "
+            "the paired windows (median of three short windows each, not paired with Kiln); the fastest is "
+            "the one timed above. `torch.set_num_threads(2)` alone leaves OpenBLAS at its default of as "
+            "many threads as cores: the first column.",
+            "",
+            "| model | threads | " + " | ".join(splits) + " |",
+            "|---|---:|" + "---:|" * len(splits),
+        ]
+        for r in probed:
+            lines.append("| %s | %d | %s |" % (MODEL_NAMES[r["model"]], r["threads"], " | ".join(
+                us(r["pytorch_thread_splits_us"][split]) for split in splits)))
     lines += [
         "",
         "| measure | Kiln | reference |",
