@@ -4,7 +4,8 @@ count, the test accuracy each reached, and the speed ratio.
 
   mvn -q -pl examples -am -DskipTests package                 (once, from the repository root)
   /usr/bin/python3 benchmarks/fashion_mnist_side_by_side.py [--epochs N] [--batch-size N]
-                                                             [--threads N] [--data DIR]
+                                                             [--threads N] [--openblas-threads N]
+                                                             [--data DIR]
 
 The recipe is com.example.FashionMnist's: the same 54,000/6,000 training/validation split and the
 same batch order every epoch (Kiln's seeded shuffle, reimplemented in
@@ -12,11 +13,17 @@ runtime/src/test/python/data_fixtures.py), per-pixel standardisation fitted on t
 784-256-128-10 ReLU with PyTorch's default initialisation after torch.manual_seed(0) (Kiln's seed 0
 gives the same weights), cross-entropy with label smoothing 0.1, SGD momentum 0.9 from lr 0.1 on a
 per-step cosine to 0, validation after every epoch. Both time the training loop with its per-epoch
-validation, not the data loading. PyTorch runs in its own process with torch.set_num_threads(N)
-and without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; Kiln runs the example's main class with
---add-modules jdk.incubator.vector and N threads.
+validation, not the data loading. PyTorch runs in its own process with torch.set_num_threads(N),
+OpenBLAS at --openblas-threads (default 1) and without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; Kiln
+runs the example's main class with --add-modules jdk.incubator.vector and N threads.
+
+PyTorch does not pass its thread count to OpenBLAS, whose default is one thread per core; on a
+2-core Zen 5 guest its two pools then fought, and this model's step ran 9x slower than with OpenBLAS
+at 1 thread (benchmarks/side_by_side.py times every split; at 2 threads torch 1 or 2 with OpenBLAS 1
+were the fastest, within 10% of each other).
 """
 import argparse
+import ctypes
 import gzip
 import math
 import os
@@ -46,6 +53,7 @@ def parse_args(argv):
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--openblas-threads", type=int, default=1)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--java", default="java")
     parser.add_argument("--peer", action="store_true", help=argparse.SUPPRESS)
@@ -64,6 +72,7 @@ def pytorch_peer(args):
     import torch
 
     torch.set_num_threads(args.threads)
+    ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(args.openblas_threads)
     load = lambda part: (
         read_idx(os.path.join(args.data, part + "-images-idx3-ubyte.gz"), 16).reshape(-1, 784)
         .astype(np.float32) / np.float32(255),
@@ -119,7 +128,8 @@ def pytorch_peer(args):
 def run_pytorch(args):
     env = {k: v for k, v in os.environ.items() if k not in PEER_ENV_DROPPED}
     command = [sys.executable, os.path.abspath(__file__), "--peer", "--epochs", str(args.epochs),
-               "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--data", args.data]
+               "--batch-size", str(args.batch_size), "--threads", str(args.threads),
+               "--openblas-threads", str(args.openblas_threads), "--data", args.data]
     result = None
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as peer:
         for line in peer.stdout:
@@ -161,8 +171,9 @@ def main():
         pytorch_peer(args)
         return
     java = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    print("Fashion-MNIST side by side: %d epochs, batch %d, %d threads; %s; %s" % (
-        args.epochs, args.batch_size, args.threads, java, time.strftime("%Y-%m-%d %H:%M")), flush=True)
+    print("Fashion-MNIST side by side: %d epochs, batch %d, %d threads (PyTorch's OpenBLAS: %d); %s; %s" % (
+        args.epochs, args.batch_size, args.threads, args.openblas_threads, java, time.strftime("%Y-%m-%d %H:%M")),
+        flush=True)
     torch_seconds, torch_accuracy = run_pytorch(args)
     kiln_seconds, kiln_accuracy = run_kiln(args)
     print()
