@@ -120,6 +120,22 @@ public interface Kernels {
     void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len);
 
     /**
+     * MT19937's twist: replaces its 624 state words with the next 624, in place, on the calling thread
+     * ({@link ScalarKernels#mersenneTwist(int[], int, int)}'s recurrence, bit for bit in every
+     * implementation). {@link dev.kiln.random.MersenneTwister} calls it once per 624 outputs, which
+     * dropout draws thousands of per step.
+     */
+    void mersenneTwist(int[] state);
+
+    /**
+     * Dropout multipliers from {@code count} MT19937 state words: {@code noise[noiseAt + j]} is
+     * {@code kept} when the word {@code words[wordsAt + j]}, tempered, has its low 24 bits at least
+     * {@code threshold}, else 0 (see {@link dev.kiln.random.Bernoulli#dropoutNoise}), on the calling
+     * thread, bit for bit in every implementation.
+     */
+    void dropoutNoise(int[] words, int wordsAt, int count, int threshold, float kept, float[] noise, int noiseAt);
+
+    /**
      * General matrix product {@code C[m][n] = A[m][k] · B[k][n]} (row-major, leading dimensions
      * {@code lda}, {@code ldb}, {@code ldc}); for benchmarks and callers beyond Linear layers.
      */

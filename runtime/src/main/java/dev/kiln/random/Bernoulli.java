@@ -1,5 +1,7 @@
 package dev.kiln.random;
 
+import dev.kiln.kernel.Kernels;
+
 /** Dropout noise from the model's generator, so that a seeded run draws the same masks every time. */
 public final class Bernoulli {
     private Bernoulli() {}
@@ -24,16 +26,10 @@ public final class Bernoulli {
         // u = k·2^-24 ≥ p  ⇔  k ≥ ⌈p·2^24⌉: compare integers, no float per value.
         int threshold = (int) Math.ceil(p * 0x1.0p24);
         // rng.nextInt() per value, drawn a run of state words at a time.
+        Kernels kernels = Kernels.get();
         for (int i = 0; i < len; ) {
             int run = Math.min(rng.available(), len - i);
-            int[] words = rng.words();
-            int at = rng.position();
-            for (int j = 0; j < run; j++) {
-                // 1 when the 24-bit draw is at least the threshold (the sign bit of threshold - 1 - draw),
-                // else 0: branch-free integer and float arithmetic, which C2 vectorises.
-                int draw = MersenneTwister.temper(words[at + j]) & 0xFFFFFF;
-                noise[i + j] = kept * (float) ((threshold - 1 - draw) >>> 31);
-            }
+            kernels.dropoutNoise(rng.words(), rng.position(), run, threshold, kept, noise, i);
             rng.skip(run);
             i += run;
         }

@@ -1,5 +1,7 @@
 package dev.kiln.random;
 
+import dev.kiln.kernel.Kernels;
+import dev.kiln.kernel.ScalarKernels;
 import java.util.Arrays;
 
 /**
@@ -8,11 +10,7 @@ import java.util.Arrays;
  * whole state can be saved and restored, so training resumes with the same dropout masks.
  */
 public final class MersenneTwister {
-    private static final int N = 624;
-    private static final int M = 397;
-    private static final int MATRIX_A = 0x9908b0df;
-    private static final int UPPER_MASK = 0x80000000;
-    private static final int LOWER_MASK = 0x7fffffff;
+    private static final int N = ScalarKernels.MT_N;
 
     private final int[] state = new int[N];
     private int index;
@@ -32,7 +30,7 @@ public final class MersenneTwister {
         if (index >= N) {
             twist();
         }
-        return temper(state[index++]);
+        return ScalarKernels.mersenneTemper(state[index++]);
     }
 
     // Bulk access for Bernoulli's loops, which draw thousands of values per call: the state words
@@ -59,34 +57,10 @@ public final class MersenneTwister {
         index += count;
     }
 
-    /** MT19937's output function, from a state word. */
-    static int temper(int y) {
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        return y ^ (y >>> 18);
-    }
-
-    /** The next N state words: the reference recurrence, split where index + M wraps (no modulo, no branch). */
+    /** The next N state words (a kernel: the SIMD one twists 16 words at a time). */
     private void twist() {
-        int i = 0;
-        for (; i < N - M; i++) {
-            state[i] = state[i + M] ^ mix(state[i], state[i + 1]);
-        }
-        for (; i < N - 1; i++) {
-            state[i] = state[i + M - N] ^ mix(state[i], state[i + 1]);
-        }
-        state[N - 1] = state[M - 1] ^ mix(state[N - 1], state[0]);
+        Kernels.get().mersenneTwist(state);
         index = 0;
-    }
-
-    /**
-     * {@code y >>> 1}, xor MATRIX_A when y is odd, for y the upper bit of {@code upper} and the rest of
-     * {@code lower}.
-     */
-    private static int mix(int upper, int lower) {
-        int y = (upper & UPPER_MASK) | (lower & LOWER_MASK);
-        return (y >>> 1) ^ (-(y & 1) & MATRIX_A);
     }
 
     /** The state as text (625 hex words), for checkpoints. */

@@ -202,6 +202,18 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void mersenneTwist(int[] state) {
+        MersenneTwist.twist(state);
+    }
+
+    @Override
+    public void dropoutNoise(int[] words, int wordsAt, int count, int threshold, float kept,
+                             float[] noise, int noiseAt) {
+        int done = MersenneTwist.dropoutNoise(words, wordsAt, count, threshold, kept, noise, noiseAt);
+        SCALAR.dropoutNoise(words, wordsAt + done, count - done, threshold, kept, noise, noiseAt + done);
+    }
+
+    @Override
     public void sgemm(ThreadTeam team, int m, int n, int k, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         scratch(team).gemm.multiply(team, m, n, k, a, aOff, lda, false, b, bOff, ldb, false,

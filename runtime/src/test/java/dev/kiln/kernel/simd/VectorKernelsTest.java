@@ -324,6 +324,33 @@ class VectorKernelsTest {
     }
 
     @Test
+    void mersenneTwistMatchesTheScalarRecurrence() {
+        int[] vector = randomWords(19);
+        int[] scalar = vector.clone();
+        for (int round = 0; round < 50; round++) {
+            SCALAR.mersenneTwist(scalar);
+            VECTOR.mersenneTwist(vector);
+            assertArrayEquals(scalar, vector, "twist " + round);
+        }
+    }
+
+    @Test
+    void dropoutNoiseMatchesTheScalarKernels() {
+        int[] words = randomWords(23);
+        for (int count : new int[] {0, 1, 7, 15, 16, 17, 33, 255, 623}) {
+            for (int threshold : new int[] {0, 1, 1 << 23, 3355444, (1 << 24) - 1, 1 << 24}) {
+                for (float kept : new float[] {1.25f, 2f, 0f}) {
+                    float[] expected = new float[count + 3];
+                    float[] actual = new float[count + 3];
+                    SCALAR.dropoutNoise(words, 1, count, threshold, kept, expected, 2);
+                    VECTOR.dropoutNoise(words, 1, count, threshold, kept, actual, 2);
+                    assertBitwise(expected, actual, count + " values, threshold " + threshold + ", kept " + kept);
+                }
+            }
+        }
+    }
+
+    @Test
     void firstNonFiniteFindsTheSameIndexAsTheScalarKernels() {
         for (int len : LENGTHS) {
             float[] values = randoms(new SplittableRandom(len), len + 1);
@@ -512,6 +539,11 @@ class VectorKernelsTest {
     }
 
     /** Bit for bit, except that any two NaNs are equal (a NaN's payload is not part of any contract). */
+    /** A random MT19937 state. */
+    private static int[] randomWords(long seed) {
+        return new SplittableRandom(seed).ints(ScalarKernels.MT_N).toArray();
+    }
+
     private static void assertBitwise(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) {
             if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
