@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Kiln against PyTorch 1.13.1 and OpenBLAS on this machine, in one run.
 
-Times the same four models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
-large MLP 1024->1024->1024->10 batch 256, all ReLU; and the Fashion-MNIST shapes with GELU;
-CrossEntropyLoss(label_smoothing=0.1), SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
+Times the same five models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
+large MLP 1024->1024->1024->10 batch 256, all ReLU; the Fashion-MNIST shapes with GELU; and those
+shapes with ReLU, Dropout(0.2) after both hidden layers and Adam lr 1e-3; all with
+CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
 (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
 100 Fashion-MNIST MLP steps).
 
@@ -55,14 +56,19 @@ MODELS = {
     "fashion": (128, [784, 256, 128, 10]),
     "large": (256, [1024, 1024, 1024, 10]),
     "gelu": (128, [784, 256, 128, 10]),
+    "dropout": (128, [784, 256, 128, 10]),
 }
 # Hidden layers' activation where it is not ReLU (GELU is the exact, erf-based one in both).
 ACTIVATIONS = {"gelu": "GELU"}
+# Dropout probability after each hidden layer's activation, where there is dropout; those models train
+# with Adam (lr 1e-3) instead of SGD.
+DROPOUT = {"dropout": 0.2}
 MODEL_NAMES = {
     "seed": "Seed (3→3, batch 3)",
     "fashion": "Fashion-MNIST MLP (784→256→128→10, batch 128)",
     "large": "Large MLP (1024→1024→1024→10, batch 256)",
     "gelu": "GELU MLP (784→256→128→10, batch 128)",
+    "dropout": "Dropout + Adam MLP (784→256→128→10, batch 128)",
 }
 THREADS = [1, 2]
 SGEMM_SIZE = 1024
@@ -140,10 +146,15 @@ def torch_model(key):
         layers.append(nn.Linear(fan_in, fan_out))
         if i + 2 < len(widths):
             layers.append(getattr(nn, ACTIVATIONS.get(key, "ReLU"))())
+            if key in DROPOUT:
+                layers.append(nn.Dropout(DROPOUT[key]))
     torch.manual_seed(0)
     model = nn.Sequential(*layers)
     criterion = nn.CrossEntropyLoss(label_smoothing=0.1)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if key in DROPOUT:
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     generator = torch.Generator().manual_seed(42)
     x = torch.randn(batch, widths[0], generator=generator)
     y = torch.randint(0, widths[-1], (batch,), generator=generator)

@@ -19,7 +19,9 @@ public enum BenchModel {
     /** {@link LargeMlp}: 1024 → 1024 → 1024 → 10, batch 256. */
     LARGE(256, KilnLargeMlp::new, 1024, 1024, 1024, 10),
     /** {@link GeluMlp}: the Fashion-MNIST shapes with GELU, batch 128. */
-    GELU(128, KilnGeluMlp::new, 784, 256, 128, 10);
+    GELU(128, KilnGeluMlp::new, 784, 256, 128, 10),
+    /** {@link DropoutMlp}: the Fashion-MNIST shapes with Dropout(0.2) and Adam, batch 128. */
+    DROPOUT(128, KilnDropoutMlp::new, 784, 256, 128, 10);
 
     private final int batch;
     private final Function<Options, KilnModel> constructor;
