@@ -105,16 +105,15 @@ def thread_splits(threads):
     return [(t, b) for t in range(threads, 0, -1) for b in range(threads, 0, -1)]
 
 
-def fastest_split(call, threads, warmup_s, window_s):
-    """Times call with every thread split (after a short warm-up each, the median of three short
-    windows); returns the fastest split and every split's µs per call, keyed "torch/openblas"."""
+def fastest_split(call, threads, use, warmup_s, window_s):
+    """Times call with every thread split, switched to with use (after a short warm-up each, the median
+    of three short windows); returns the fastest split and every split's µs per call."""
     timings = {}
     for split in thread_splits(threads):
-        set_threads(*split)
+        use(split)
         calls = warm_up(call, warmup_s, window_s)
-        timings["%d/%d" % split] = statistics.median(time_window(call, calls) for _ in range(3))
-    best = min(timings, key=timings.get)
-    return tuple(int(t) for t in best.split("/")), timings
+        timings[split] = statistics.median(time_window(call, calls) for _ in range(3))
+    return min(timings, key=timings.get), timings
 
 
 def warm_up(call, warmup_s, window_s):
@@ -238,9 +237,8 @@ def serve_peer(args):
             fields = {}
             split = (threads, threads)
             if name in MODELS and threads > 1:
-                split, fields["thread_splits_us"] = fastest_split(
-                    call, threads, args.warmup_ms / 4e3, args.window_ms / 2e3)
-                split_set = None
+                split, timings = fastest_split(call, threads, use, args.warmup_ms / 4e3, args.window_ms / 2e3)
+                fields["thread_splits_us"] = {"%d/%d" % s: us for s, us in timings.items()}
             use(split)
             calls = warm_up(call, args.warmup_ms / 1e3, args.window_ms / 1e3)
             prepared[workload] = call, finite, calls, split

@@ -121,7 +121,7 @@ public interface Kernels {
 
     /**
      * MT19937's twist: replaces its 624 state words with the next 624, in place, on the calling thread
-     * ({@link ScalarKernels#mersenneTwist(int[], int, int)}'s recurrence, bit for bit in every
+     * ({@link Mt19937#twist}'s recurrence, bit for bit in every
      * implementation). {@link dev.kiln.random.MersenneTwister} calls it once per 624 outputs, which
      * dropout draws thousands of per step.
      */

@@ -135,36 +135,9 @@ public class ScalarKernels implements Kernels {
         }
     }
 
-    /** MT19937's state size. */
-    public static final int MT_N = 624;
-    /** MT19937's middle word offset. */
-    public static final int MT_M = 397;
-    private static final int MT_MATRIX_A = 0x9908b0df;
-    private static final int MT_UPPER_MASK = 0x80000000;
-    private static final int MT_LOWER_MASK = 0x7fffffff;
-
     @Override
     public void mersenneTwist(int[] state) {
-        mersenneTwist(state, 0, MT_N);
-    }
-
-    /**
-     * Words {@code [from, to)} of an MT19937 twist in place: word {@code i} becomes
-     * {@code state[(i + M) mod N] ^ mix(state[i], state[(i + 1) mod N])}, in order, so the words before
-     * {@code from} must already be the new ones. The reference recurrence, split where {@code i + M}
-     * wraps (no modulo, no branch per word); the SIMD twist runs its tails with it.
-     */
-    public static void mersenneTwist(int[] state, int from, int to) {
-        int i = from;
-        for (int end = Math.min(to, MT_N - MT_M); i < end; i++) {
-            state[i] = state[i + MT_M] ^ mersenneMix(state[i], state[i + 1]);
-        }
-        for (int end = Math.min(to, MT_N - 1); i < end; i++) {
-            state[i] = state[i + MT_M - MT_N] ^ mersenneMix(state[i], state[i + 1]);
-        }
-        if (i < to) {
-            state[MT_N - 1] = state[MT_M - 1] ^ mersenneMix(state[MT_N - 1], state[0]);
-        }
+        Mt19937.twist(state, 0, Mt19937.N);
     }
 
     @Override
@@ -173,26 +146,9 @@ public class ScalarKernels implements Kernels {
         for (int j = 0; j < count; j++) {
             // 1 when the 24-bit draw is at least the threshold (the sign bit of threshold - 1 - draw),
             // else 0: no branch.
-            int draw = mersenneTemper(words[wordsAt + j]) & 0xFFFFFF;
+            int draw = Mt19937.temper(words[wordsAt + j]) & 0xFFFFFF;
             noise[noiseAt + j] = kept * (float) ((threshold - 1 - draw) >>> 31);
         }
-    }
-
-    /** MT19937's output function, from a state word. */
-    public static int mersenneTemper(int y) {
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        return y ^ (y >>> 18);
-    }
-
-    /**
-     * {@code y >>> 1}, xor MATRIX_A when y is odd, for y the upper bit of {@code upper} and the rest of
-     * {@code lower}.
-     */
-    private static int mersenneMix(int upper, int lower) {
-        int y = (upper & MT_UPPER_MASK) | (lower & MT_LOWER_MASK);
-        return (y >>> 1) ^ (-(y & 1) & MT_MATRIX_A);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.kiln.random;
 
 import dev.kiln.kernel.Kernels;
-import dev.kiln.kernel.ScalarKernels;
+import dev.kiln.kernel.Mt19937;
 import java.util.Arrays;
 
 /**
@@ -10,7 +10,7 @@ import java.util.Arrays;
  * whole state can be saved and restored, so training resumes with the same dropout masks.
  */
 public final class MersenneTwister {
-    private static final int N = ScalarKernels.MT_N;
+    private static final int N = Mt19937.N;
 
     private final int[] state = new int[N];
     private int index;
@@ -30,7 +30,7 @@ public final class MersenneTwister {
         if (index >= N) {
             twist();
         }
-        return ScalarKernels.mersenneTemper(state[index++]);
+        return Mt19937.temper(state[index++]);
     }
 
     // Bulk access for Bernoulli's loops, which draw thousands of values per call: the state words

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.kernel.Activation;
 import dev.kiln.kernel.Kernels;
+import dev.kiln.kernel.Mt19937;
 import dev.kiln.kernel.ScalarKernels;
 import dev.kiln.thread.ThreadTeam;
 import java.util.Arrays;
@@ -541,7 +542,7 @@ class VectorKernelsTest {
     /** Bit for bit, except that any two NaNs are equal (a NaN's payload is not part of any contract). */
     /** A random MT19937 state. */
     private static int[] randomWords(long seed) {
-        return new SplittableRandom(seed).ints(ScalarKernels.MT_N).toArray();
+        return new SplittableRandom(seed).ints(Mt19937.N).toArray();
     }
 
     private static void assertBitwise(float[] expected, float[] actual, String what) {
