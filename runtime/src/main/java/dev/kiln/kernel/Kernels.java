@@ -31,6 +31,14 @@ public interface Kernels {
         return Optional.empty();
     }
 
+    /**
+     * Prepares these kernels for a model whose largest Linear layer has {@code weights} weights, before
+     * it initialises its parameters. The Vector API kernels then warm up, once per JVM and only for
+     * layers large enough to pay, so that the JIT compiles their hot loops before the model's first
+     * steps need them; {@code -Dkiln.warmUp=false} skips it. It changes no results.
+     */
+    default void warmUp(long weights) {}
+
     /** {@code y[n][out] = x[n][in] · Wᵀ (+ b)}. */
     void linearForward(ThreadTeam team, int n, int in, int out,
                        float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff);

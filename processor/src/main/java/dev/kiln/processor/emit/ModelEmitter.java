@@ -285,6 +285,8 @@ public final class ModelEmitter {
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("A model with the given thread count and seed.\n")
                 .addParameter(OPTIONS, "options")
+                .addComment("Before the first kernels run: the JIT warm-up, when layers this large pay for it.")
+                .addStatement("kernels.warmUp($L)", largestLayerWeights())
                 .addStatement("this.team = new $T(options.threads())", THREAD_TEAM)
                 .addStatement("this.generator = new $T(options.seed())", MERSENNE_TWISTER)
                 .addComment("Layers are initialised in declaration order, as PyTorch constructs them.");
@@ -298,6 +300,10 @@ public final class ModelEmitter {
                     layer.in(), layer.out(), weightOffset(layer), biasArgument(layer));
         }
         return ctor.build();
+    }
+
+    private long largestLayerWeights() {
+        return layers.stream().mapToLong(layer -> (long) layer.in() * layer.out()).max().orElse(0);
     }
 
     private CodeBlock optimizerInitializer() {

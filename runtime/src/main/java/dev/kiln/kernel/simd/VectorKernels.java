@@ -49,6 +49,13 @@ public final class VectorKernels implements Kernels {
 
     public VectorKernels() {}
 
+    @Override
+    public void warmUp(long weights) {
+        if (!"false".equals(System.getProperty("kiln.warmUp"))) {
+            JitWarmUp.forLargestLayer(weights);
+        }
+    }
+
     private static VectorSpecies<Float> chooseSpecies() {
         String bits = System.getProperty("kiln.vector.bits");
         if (bits == null) {
