@@ -57,6 +57,8 @@ MODELS = {
     "large": (256, [1024, 1024, 1024, 10]),
     "gelu": (128, [784, 256, 128, 10]),
     "dropout": (128, [784, 256, 128, 10]),
+    "small": (50, [100, 37, 5]),
+    "deep": (32, [64] * 7 + [10]),
 }
 # Hidden layers' activation where it is not ReLU (GELU is the exact, erf-based one in both).
 ACTIVATIONS = {"gelu": "GELU"}
@@ -69,6 +71,8 @@ MODEL_NAMES = {
     "large": "Large MLP (1024→1024→1024→10, batch 256)",
     "gelu": "GELU MLP (784→256→128→10, batch 128)",
     "dropout": "Dropout + Adam MLP (784→256→128→10, batch 128)",
+    "small": "Small MLP (100→37→5, batch 50)",
+    "deep": "Deep MLP (64→64×6→10, batch 32)",
 }
 THREADS = [1, 2]
 SGEMM_SIZE = 1024

@@ -21,7 +21,11 @@ public enum BenchModel {
     /** {@link GeluMlp}: the Fashion-MNIST shapes with GELU, batch 128. */
     GELU(128, KilnGeluMlp::new, 784, 256, 128, 10),
     /** {@link DropoutMlp}: the Fashion-MNIST shapes with Dropout(0.2) and Adam, batch 128. */
-    DROPOUT(128, KilnDropoutMlp::new, 784, 256, 128, 10);
+    DROPOUT(128, KilnDropoutMlp::new, 784, 256, 128, 10),
+    /** {@link SmallMlp}: 100 → 37 → 5, batch 50. */
+    SMALL(50, KilnSmallMlp::new, 100, 37, 5),
+    /** {@link DeepMlp}: six 64-wide hidden layers, 64 → … → 64 → 10, batch 32. */
+    DEEP(32, KilnDeepMlp::new, 64, 64, 64, 64, 64, 64, 64, 10);
 
     private final int batch;
     private final Function<Options, KilnModel> constructor;
