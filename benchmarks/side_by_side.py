@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Kiln against PyTorch 1.13.1 and OpenBLAS on this machine, in one run.
 
-Times the same five models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
-large MLP 1024->1024->1024->10 batch 256, all ReLU; the Fashion-MNIST shapes with GELU; and those
+Times the same seven models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
+large MLP 1024->1024->1024->10 batch 256; small MLP 100->37->5 batch 50; deep MLP of six 64-wide
+hidden layers, 64->...->64->10 batch 32, all ReLU; the Fashion-MNIST shapes with GELU; and those
 shapes with ReLU, Dropout(0.2) after both hidden layers and Adam lr 1e-3; all with
 CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
 (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first

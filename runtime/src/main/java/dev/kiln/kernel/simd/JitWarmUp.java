@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>It runs once per JVM, from the constructor of the first model whose largest layer has at least
  * {@link #LARGE_LAYER_WEIGHTS} weights, before the model initialises its parameters, and touches no
- * model's state. Measured on Zen 5, JDK 17, medians of 6 fresh JVMs: the Fashion-MNIST MLP's first 300
- * steps, construction and warm-up included, ended 0.7 s sooner at 1 thread (3.3 → 2.6 s) and 0.4 s
- * sooner at 2; the example's first epoch went from 2.8–3.8 s to 1.3 s. Run just before the first
- * step instead, the warm-up gained only 0.45 s at 1 thread: the C2 compilations it queues need time
- * to finish, which parameter initialisation gives them.
+ * model's state. Measured on Zen 5, JDK 17, medians of 6–7 fresh JVMs, construction and warm-up
+ * included: the Fashion-MNIST MLP's first 300 steps at 1 thread took 2.95 s instead of 3.68 (100
+ * warm-up steps: 3.19), its first 100 steps at 2 threads 2.72 s instead of 2.91 (100, 200 or 300
+ * warm-up steps alike). In the Fashion-MNIST example, the warm-up's 1.3–1.5 s plus the first epoch
+ * came to about the first epoch without it (2.8–3.8 s). Run just before the first step instead of
+ * before parameter initialisation, it gained only 0.45 s at 1 thread: the C2 compilations it
+ * queues need time to finish, which initialisation gives them.
  */
 final class JitWarmUp {
     /**
