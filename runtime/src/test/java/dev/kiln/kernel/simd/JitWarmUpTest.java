@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kiln.kernel.Kernels;
 import dev.kiln.thread.ThreadTeam;
@@ -18,6 +19,7 @@ class JitWarmUpTest {
 
     @Test
     void warmsUpOnceForTheFirstLargeLayerOnly() {
+        assumeFalse("false".equals(System.getProperty("kiln.warmUp")), "the warm-up is switched off");
         assertFalse(JitWarmUp.started(), "nothing in this JVM warmed up before");
         kernels.warmUp(JitWarmUp.LARGE_LAYER_WEIGHTS - 1);
         assertFalse(JitWarmUp.started(), "a layer below the threshold does not pay for a warm-up");
