@@ -420,7 +420,7 @@ final class Gemm implements ThreadTeam.Task {
             for (int ir = 0; ir < mc; ir += MR) {
                 int i = ic + ir;
                 int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
-                microKernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, tile);
+                microKernel(kc, pa, aAt + ir * kc, pb, bAt + jr * kc, tile, cols);
                 storeTile(tile, i, rows, j, cols, accumulate);
                 if (last) {
                     epilogue(i, i + rows, j, j + cols);
@@ -900,14 +900,20 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * The {@code MR × NR} products of an A panel and a B panel over {@code kc} depths, from zero, into
-     * {@code tile} (row-major, rows of NR). Writing a private tile at constant offsets, rather than C at
-     * the caller's offsets, leaves C2 enough registers to keep the loop's indexes out of memory.
+     * {@code tile} (row-major, rows of NR), of which the first {@code cols} columns are wanted. Writing
+     * a private tile at constant offsets, rather than C at the caller's offsets, leaves C2 enough
+     * registers to keep the loop's indexes out of memory. A panel's zero padding is not multiplied
+     * when one or two vectors cover its columns (the last panel of an odd width: 10 classes take one
+     * vector, not four); every output is still the same chain of multiply-adds from zero, so its bits
+     * do not depend on the kernel that computed it.
      */
-    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
-        if (NV == 4) {
-            kernel6x4(kc, pa, aAt, pb, bAt, tile);
-        } else {
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile, int cols) {
+        if (cols <= VLEN) {
+            kernel6x1(kc, pa, aAt, pb, bAt, tile);
+        } else if (NV == 2 || cols <= 2 * VLEN) {
             kernel6x2(kc, pa, aAt, pb, bAt, tile);
+        } else {
+            kernel6x4(kc, pa, aAt, pb, bAt, tile);
         }
     }
 
@@ -983,7 +989,33 @@ final class Gemm implements ThreadTeam.Task {
         c53.intoArray(tile, 5 * NR + 3 * VLEN);
     }
 
-    /** The micro-kernel for 256-bit and narrower vectors (16 registers): 6 rows × 2 vectors. */
+    /** The micro-kernel for a panel whose columns fit one vector: 6 rows × 1 vector. */
+    private static void kernel6x1(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
+        FloatVector c0, c1, c2, c3, c4, c5;
+        c0 = FloatVector.zero(SPECIES);
+        c1 = c2 = c3 = c4 = c5 = c0;
+        // The B offset is the loop counter: see kernel6x4.
+        for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += MR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            c0 = FloatVector.broadcast(SPECIES, pa[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(SPECIES, pa[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(SPECIES, pa[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(SPECIES, pa[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(SPECIES, pa[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(SPECIES, pa[ai + 5]).fma(b0, c5);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, NR);
+        c2.intoArray(tile, 2 * NR);
+        c3.intoArray(tile, 3 * NR);
+        c4.intoArray(tile, 4 * NR);
+        c5.intoArray(tile, 5 * NR);
+    }
+
+    /**
+     * The micro-kernel for 256-bit and narrower vectors (16 registers), and for 512-bit panels whose
+     * columns fit two vectors: 6 rows × 2 vectors.
+     */
     private static void kernel6x2(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         c00 = FloatVector.zero(SPECIES);

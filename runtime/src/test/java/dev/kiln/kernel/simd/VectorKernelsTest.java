@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Vector API kernels against a double-precision reference (matrix products) and against
@@ -79,6 +80,29 @@ class VectorKernelsTest {
             }
             assertOnlyWritten(untouched, c, cOff, m, n, ldc);
             first = assertSameAsFirst(first, c, team);
+        }
+    }
+
+    /**
+     * An output's bits do not depend on the width of the tile that computed it: the narrow kernels of
+     * a last panel (one or two vectors of columns) and the full kernel give the same sums.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8, 16, 17, 32, 33})
+    void narrowLastPanelsGiveTheBitsOfFullPanels(int columns) {
+        int m = 13, k = 700, wide = 128; // whole panels of 16 or 64 columns
+        SplittableRandom random = new SplittableRandom(columns);
+        float[] a = randoms(random, m * k);
+        float[] b = randoms(random, k * wide);
+        float[] full = new float[m * wide];
+        VECTOR.sgemm(teams[0], m, wide, k, a, 0, k, b, 0, wide, full, 0, wide);
+        float[] narrow = new float[m * columns];
+        VECTOR.sgemm(teams[0], m, columns, k, a, 0, k, b, 0, wide, narrow, 0, columns);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < columns; j++) {
+                assertEquals(Float.floatToIntBits(full[i * wide + j]), Float.floatToIntBits(narrow[i * columns + j]),
+                        "C[" + i + "][" + j + "] of " + columns + " columns");
+            }
         }
     }
 
