@@ -903,7 +903,7 @@ final class Gemm implements ThreadTeam.Task {
      * {@code tile} (row-major, rows of NR), of which the first {@code cols} columns are wanted. Writing
      * a private tile at constant offsets, rather than C at the caller's offsets, leaves C2 enough
      * registers to keep the loop's indexes out of memory. A panel's zero padding is not multiplied
-     * when one or two vectors cover its columns (the last panel of an odd width: 10 classes take one
+     * when fewer vectors cover its columns (the last panel of an odd width: 10 classes take one
      * vector, not four); every output is still the same chain of multiply-adds from zero, so its bits
      * do not depend on the kernel that computed it.
      */
@@ -912,6 +912,8 @@ final class Gemm implements ThreadTeam.Task {
             kernel6x1(kc, pa, aAt, pb, bAt, tile);
         } else if (NV == 2 || cols <= 2 * VLEN) {
             kernel6x2(kc, pa, aAt, pb, bAt, tile);
+        } else if (cols <= 3 * VLEN) {
+            kernel6x3(kc, pa, aAt, pb, bAt, tile);
         } else {
             kernel6x4(kc, pa, aAt, pb, bAt, tile);
         }
@@ -987,6 +989,63 @@ final class Gemm implements ThreadTeam.Task {
         c51.intoArray(tile, 5 * NR + VLEN);
         c52.intoArray(tile, 5 * NR + 2 * VLEN);
         c53.intoArray(tile, 5 * NR + 3 * VLEN);
+    }
+
+    /** The 512-bit micro-kernel for a panel whose columns fit three vectors: 6 rows × 3 vectors. */
+    private static void kernel6x3(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52;
+        c00 = FloatVector.zero(SPECIES);
+        c01 = c02 = c10 = c11 = c12 = c20 = c00;
+        c21 = c22 = c30 = c31 = c32 = c40 = c00;
+        c41 = c42 = c50 = c51 = c52 = c00;
+        // The B offset is the loop counter: see kernel6x4.
+        for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += MR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VLEN);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, pb, bi + 2 * VLEN);
+            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
+            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VLEN);
+        c02.intoArray(tile, 2 * VLEN);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + VLEN);
+        c12.intoArray(tile, NR + 2 * VLEN);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VLEN);
+        c22.intoArray(tile, 2 * NR + 2 * VLEN);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VLEN);
+        c32.intoArray(tile, 3 * NR + 2 * VLEN);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VLEN);
+        c42.intoArray(tile, 4 * NR + 2 * VLEN);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VLEN);
+        c52.intoArray(tile, 5 * NR + 2 * VLEN);
     }
 
     /** The micro-kernel for a panel whose columns fit one vector: 6 rows × 1 vector. */

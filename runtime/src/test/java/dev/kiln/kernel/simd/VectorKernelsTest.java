@@ -88,7 +88,7 @@ class VectorKernelsTest {
      * a last panel (one or two vectors of columns) and the full kernel give the same sums.
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 8, 16, 17, 32, 33})
+    @ValueSource(ints = {1, 8, 16, 17, 32, 33, 48, 49, 64})
     void narrowLastPanelsGiveTheBitsOfFullPanels(int columns) {
         int m = 13, k = 700, wide = 128; // whole panels of 16 or 64 columns
         SplittableRandom random = new SplittableRandom(columns);
