@@ -910,7 +910,7 @@ final class Gemm implements ThreadTeam.Task {
     private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] tile, int cols) {
         if (cols <= VLEN) {
             kernel6x1(kc, pa, aAt, pb, bAt, tile);
-        } else if (NV == 2 || cols <= 2 * VLEN) {
+        } else if (cols <= 2 * VLEN) { // always, with 256-bit vectors (NR = 2 · VLEN)
             kernel6x2(kc, pa, aAt, pb, bAt, tile);
         } else if (cols <= 3 * VLEN) {
             kernel6x3(kc, pa, aAt, pb, bAt, tile);

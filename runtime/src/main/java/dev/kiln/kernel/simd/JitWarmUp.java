@@ -33,7 +33,7 @@ final class JitWarmUp {
      */
     static final long LARGE_LAYER_WEIGHTS = 1L << 16;
     /** Training steps of the tiny layer: enough for the micro-kernel and the packing to reach C2. */
-    static final int STEPS = 300;
+    private static final int STEPS = 300;
     /** The layer: one panel of rows and one of columns of the micro-kernel, two depth vectors deep. */
     private static final int ROWS = Gemm.MR, INPUTS = 2 * Gemm.VLEN, OUTPUTS = Gemm.NR;
     private static final int WEIGHTS = INPUTS * OUTPUTS, PARAMETERS = WEIGHTS + OUTPUTS;
@@ -43,12 +43,14 @@ final class JitWarmUp {
     private JitWarmUp() {}
 
     /**
-     * Warms up, once per JVM, for a model whose largest layer has {@code weights} weights, if that is
-     * at least {@link #LARGE_LAYER_WEIGHTS}. Threads that call it meanwhile go on without waiting.
+     * Warms up {@code kernels}, once per JVM, for a model whose largest layer has {@code weights}
+     * weights, if that is at least {@link #LARGE_LAYER_WEIGHTS} and {@code -Dkiln.warmUp=false} is not
+     * set. Threads that call it meanwhile go on without waiting.
      */
-    static void forLargestLayer(long weights) {
-        if (weights >= LARGE_LAYER_WEIGHTS && !STARTED.get() && STARTED.compareAndSet(false, true)) {
-            run(new VectorKernels());
+    static void forLargestLayer(Kernels kernels, long weights) {
+        if (weights >= LARGE_LAYER_WEIGHTS && !"false".equals(System.getProperty("kiln.warmUp"))
+                && STARTED.compareAndSet(false, true)) {
+            run(kernels);
         }
     }
 
@@ -60,7 +62,7 @@ final class JitWarmUp {
     /** One layer's forward pass, loss exponentials, backward pass and SGD and Adam updates, {@link #STEPS} times. */
     static void run(Kernels kernels) {
         float[] x = new float[ROWS * INPUTS], z = new float[ROWS * OUTPUTS], a = new float[ROWS * OUTPUTS];
-        float[] dy = new float[ROWS * OUTPUTS], dx = new float[ROWS * INPUTS];
+        float[] dx = new float[ROWS * INPUTS];
         float[] params = new float[PARAMETERS], grads = new float[PARAMETERS];
         float[] momentum = new float[PARAMETERS], expAvg = new float[PARAMETERS], expAvgSq = new float[PARAMETERS];
         float[] hi = new float[LOGITS], lo = new float[LOGITS], exps = new float[LOGITS];
@@ -76,10 +78,10 @@ final class JitWarmUp {
                 kernels.linearActivationForward(team, Activation.RELU, ROWS, INPUTS, OUTPUTS, x, 0, params, 0,
                         WEIGHTS, z, 0, a, 0);
                 kernels.exp(hi, lo, exps, 0, LOGITS);
-                System.arraycopy(a, 0, dy, 0, dy.length);
-                kernels.linearBackwardParams(team, ROWS, INPUTS, OUTPUTS, dy, 0, x, 0, grads, 0, WEIGHTS);
-                // As if x were the ReLU output of a layer below (its own pre-activation too).
-                kernels.linearActivationBackwardInput(team, Activation.RELU, ROWS, INPUTS, OUTPUTS, dy, 0, params, 0,
+                // The activations stand in for the output gradient, and x for the ReLU output of a layer
+                // below (and its pre-activation).
+                kernels.linearBackwardParams(team, ROWS, INPUTS, OUTPUTS, a, 0, x, 0, grads, 0, WEIGHTS);
+                kernels.linearActivationBackwardInput(team, Activation.RELU, ROWS, INPUTS, OUTPUTS, a, 0, params, 0,
                         x, x, dx);
                 kernels.sgdUpdate(team, params, grads, momentum, PARAMETERS, 1e-3f, 0.9f, 0f, 0f, false, step == 0);
                 kernels.adamUpdate(team, params, grads, expAvg, expAvgSq, null, PARAMETERS, 1e-3, 0.9, 0.999,

@@ -51,9 +51,7 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void warmUp(long weights) {
-        if (!"false".equals(System.getProperty("kiln.warmUp"))) {
-            JitWarmUp.forLargestLayer(weights);
-        }
+        JitWarmUp.forLargestLayer(this, weights);
     }
 
     private static VectorSpecies<Float> chooseSpecies() {
