@@ -22,17 +22,17 @@ import jdk.incubator.vector.VectorSpecies;
  * six adjacent columns when A is transposed): each part would otherwise pack the whole of A for itself
  * when the columns are split, and packing cost more than the broadcasts' scattered reads save (the
  * Fashion-MNIST forward product was 5% faster at one thread and 15% at two). Only a last panel of fewer
- * than MR rows is copied, zero-padded, so that it runs the same micro-kernel. each depth block's tile of sums is then written to C, or added to the
- * earlier blocks' sums there. The bias and the activation are applied to each tile right after its last
- * depth block, while it is still in L1 (the epilogue), so a Linear layer with its activation makes one
- * pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel
+ * than MR rows is copied, zero-padded, so that it runs the same micro-kernel. Each depth block's tile
+ * of sums is then written to C, or added to the earlier blocks' sums there. The bias and the
+ * activation are applied to each tile right after its last depth block, while it is still in L1 (the
+ * epilogue), so a Linear layer with its activation makes one pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel
  * on padded data with the same {@code k} blocking, each output is computed by the same sequence of
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
  * <p>One instance is a reusable team task: the caller fills the operand fields and runs it on the
  * team, each part computing a contiguous range of output rows or columns and packing blocks of
- * {@code op(B)} into its own buffers. It can instead pack both whole operands once into shared buffers
- * (all parts packing disjoint panels) and hand out output chunks to whichever part is free; see
+ * {@code op(B)} into its own buffers. It can instead pack the whole of {@code op(B)} once into a shared
+ * buffer (all parts packing disjoint panels) and hand out output chunks to whichever part is free; see
  * {@link #SHARED_PACKING_FLOATS} for when that pays.
  */
 final class Gemm implements ThreadTeam.Task {
@@ -46,22 +46,10 @@ final class Gemm implements ThreadTeam.Task {
     static final int NR = NV * VLEN;
     /** Depth of a packed block: one B micro-panel ({@code KC × NR}) stays in L1/L2 across A panels. */
     static final int KC = 512;
-    /** Rows of a packed A block (a multiple of {@link #MR}): {@code MC × KC} floats stay in L2. */
+    /** Rows of an A block (a multiple of {@link #MR}): its {@code MC × KC} floats stay in L2. */
     static final int MC = 24 * MR;
     /** Columns of a packed B block (a multiple of {@link #NR}). */
     static final int NC = 1024 / NR * NR;
-
-    /** Depths of a transposed A copied to all panels of a block before the next ones. */
-    private static final int TRANSPOSE_DEPTH = 16;
-
-    // For the 16-lane A interleave: lane l of panel vector v takes depth (v·VLEN + l) / MR (PANEL_DEPTHS_v),
-    // and ROWS_c holds the lanes l with l % MR == c.
-    private static final VectorShuffle<Float> PANEL_DEPTHS_0 = panelDepths(0), PANEL_DEPTHS_1 = panelDepths(1),
-            PANEL_DEPTHS_2 = panelDepths(2), PANEL_DEPTHS_3 = panelDepths(3), PANEL_DEPTHS_4 = panelDepths(4),
-            PANEL_DEPTHS_5 = panelDepths(5);
-    private static final VectorMask<Float> ROWS_0 = lanesWhere(l -> l % MR == 0), ROWS_1 = lanesWhere(l -> l % MR == 1),
-            ROWS_2 = lanesWhere(l -> l % MR == 2), ROWS_3 = lanesWhere(l -> l % MR == 3),
-            ROWS_4 = lanesWhere(l -> l % MR == 4), ROWS_5 = lanesWhere(l -> l % MR == 5);
 
     // The in-register transposes' steps: for s = 8, 4, 2, 1, LANES_s selects the lanes whose index has
     // bit s set, AHEAD_s moves lane l + s to lane l, BACK_s moves lane l - s to lane l (modulo VLEN).
@@ -80,13 +68,14 @@ final class Gemm implements ThreadTeam.Task {
     private static final int PACKING_COST = 16;
 
     /**
-     * Largest pair of whole packed operands, in floats, that a multithreaded product packs once for all
-     * its parts; beyond it, each part packs blocks for itself. By default no product shares packing.
+     * Largest whole packed B operand, in floats, that a multithreaded product packs once for all its
+     * parts; beyond it, each part packs blocks for itself. By default no product shares packing.
      * Sharing halves the packing work at 2 threads but makes one core read panels the other wrote, and
      * which of the two wins depends on the machine's caches: on a 2-core Skylake-SP guest (one shared
      * L3) sharing up to 8M floats made the large MLP's products 2–10% faster; on the 2-core Zen 5
      * guest Kiln is now measured on, packing for itself made every Linear-layer product and whole
-     * training steps faster (Fashion-MNIST MLP 8%, large MLP 3%, in alternating JMH runs).
+     * training steps faster (Fashion-MNIST MLP 8%, large MLP 3%, in alternating JMH runs). Those
+     * measurements date from when A was packed too, and shared with B.
      */
     private static final long SHARED_PACKING_FLOATS = 0;
 
@@ -102,9 +91,9 @@ final class Gemm implements ThreadTeam.Task {
     private enum Phase {
         /** Each part packs blocks of B for itself (and reads A in place) and multiplies its outputs. */
         OWN_PACKING,
-        /** The parts pack disjoint panels of both whole operands into the shared buffers. */
+        /** The parts pack disjoint panels of the whole B operand into the shared buffer. */
         PACK_SHARED,
-        /** The parts take chunks of the outputs in turn and multiply them from the shared packed operands. */
+        /** The parts take chunks of the outputs in turn and multiply them by the shared packed B. */
         MULTIPLY_SHARED
     }
 
@@ -129,18 +118,13 @@ final class Gemm implements ThreadTeam.Task {
     /** Packed B panels from {@link LineAligned#OFFSET}: its micro-kernel loads then never split a cache line. */
     private final float[][] packedB;
     private final float[][] tiles;
-    // Whole packed operands of a shared-packing product: K-blocks of row (A) and column (B) panels, laid
-    // out as the per-part buffers are block by block. Grown on first use of a larger product.
-    private float[] sharedA = new float[0];
+    // The whole packed B of a shared-packing product: K-blocks of column panels, laid out as the per-part
+    // buffers are block by block. Grown on first use of a larger product.
     private float[] sharedB = new float[0];
 
     // Products whose packed operands together exceed this many floats are packed by each part for itself.
     private final long sharedPackingFloats;
     private final int chunksPerThread;
-
-    private static VectorShuffle<Float> panelDepths(int v) {
-        return VectorShuffle.fromOp(SPECIES, l -> (v * VLEN + l) / MR);
-    }
 
     private static VectorShuffle<Float> rotation(int by) {
         return VectorShuffle.fromOp(SPECIES, l -> Math.floorMod(l + by, VLEN));
@@ -230,7 +214,7 @@ final class Gemm implements ThreadTeam.Task {
         int columnPanels = (n + NR - 1) / NR;
         int parts = (long) m * n * k < PARALLEL_FMAS ? 1 : team.size();
         int columnParts = Math.min(parts, columnPanels), rowParts = Math.min(parts, rowPanels);
-        long sharedFloats = (long) blocks(k) * KC * ((long) rowPanels * MR + (long) columnPanels * NR);
+        long sharedFloats = (long) blocks(k) * KC * columnPanels * NR;
         boolean sharePacking = parts > 1 && k > 0 && sharedFloats <= sharedPackingFloats;
         // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
         // one whose busiest part costs less (packing included when each part packs for itself).
@@ -240,7 +224,7 @@ final class Gemm implements ThreadTeam.Task {
         parts = splitColumns ? columnParts : rowParts;
         try {
             if (sharePacking && parts > 1) {
-                ensureSharedBuffers(rowPanels, columnPanels);
+                ensureSharedB(columnPanels);
                 phase = Phase.PACK_SHARED;
                 team.run(team.size(), this);
                 int splitPanels = splitColumns ? columnPanels : rowPanels;
@@ -306,12 +290,8 @@ final class Gemm implements ThreadTeam.Task {
         return (depth + KC - 1) / KC;
     }
 
-    private void ensureSharedBuffers(int rowPanels, int columnPanels) {
-        int aFloats = blocks(k) * KC * rowPanels * MR;
+    private void ensureSharedB(int columnPanels) {
         int bFloats = blocks(k) * KC * columnPanels * NR;
-        if (sharedA.length < aFloats) {
-            sharedA = new float[aFloats];
-        }
         if (sharedB.length < LineAligned.OFFSET + bFloats) {
             sharedB = LineAligned.allocate(bFloats);
         }
@@ -327,24 +307,18 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * Packs this part's share of both whole operands: depth block {@code b} of op(A) starts at
-     * {@code b·KC·(padded m)} in {@link #sharedA}, that of op(B) at {@code OFFSET + b·KC·(padded n)} in
-     * {@link #sharedB}, each holding its panels in order, as {@link #packA}/{@link #packB} lay them out.
+     * Packs this part's share of the whole of op(B): depth block {@code b} starts at
+     * {@code OFFSET + b·KC·(padded n)} in {@link #sharedB}, holding its panels in order, as {@link #packB}
+     * lays them out.
      */
     private void packShared(int part, int parts) {
-        int rowStart = ThreadTeam.split(m, parts, part, MR), rowEnd = ThreadTeam.split(m, parts, part + 1, MR);
         int columnStart = ThreadTeam.split(n, parts, part, NR);
         int columnEnd = ThreadTeam.split(n, parts, part + 1, NR);
-        int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
-        for (int pc = 0; pc < k; pc += KC) {
+        int paddedN = (n + NR - 1) / NR * NR;
+        for (int pc = 0; columnEnd > columnStart && pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            if (rowEnd > rowStart) {
-                packA(sharedA, pc * paddedM + rowStart * kc, rowStart, rowEnd - rowStart, pc, kc);
-            }
-            if (columnEnd > columnStart) {
-                packB(sharedB, LineAligned.OFFSET + pc * paddedN + columnStart * kc, pc, kc,
-                        columnStart, columnEnd - columnStart);
-            }
+            packB(sharedB, LineAligned.OFFSET + pc * paddedN + columnStart * kc, pc, kc, columnStart,
+                    columnEnd - columnStart);
         }
     }
 
@@ -377,13 +351,13 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * Multiplies the outputs {@code [rowStart, rowEnd) × [columnStart, columnEnd)}: from the operands
-     * {@link #packShared} packed when {@code shared}, otherwise packing each block of B (and a partial
-     * last panel of A) into this part's own buffers first.
+     * Multiplies the outputs {@code [rowStart, rowEnd) × [columnStart, columnEnd)}: by the B that
+     * {@link #packShared} packed when {@code shared}, otherwise packing each block of B into this part's
+     * own buffer first; a partial last panel of A is always copied into this part's own buffer.
      */
     private void multiplyRange(int part, boolean shared, int rowStart, int rowEnd, int columnStart, int columnEnd) {
-        int paddedM = (m + MR - 1) / MR * MR, paddedN = (n + NR - 1) / NR * NR;
-        float[] pa = shared ? sharedA : packedA[part];
+        int paddedN = (n + NR - 1) / NR * NR;
+        float[] pa = packedA[part];
         float[] pb = shared ? sharedB : packedB[part];
         for (int jc = columnStart; jc < columnEnd; jc += NC) {
             int nc = Math.min(NC, columnEnd - jc);
@@ -395,13 +369,12 @@ final class Gemm implements ThreadTeam.Task {
                 }
                 for (int ic = rowStart; ic < rowEnd; ic += MC) {
                     int mc = Math.min(MC, rowEnd - ic);
-                    int aAt = shared ? pc * paddedM + ic * kc : 0;
                     int fullRows = mc / MR * MR;
-                    if (!shared && fullRows < mc) {
+                    if (fullRows < mc) {
                         // Whole panels are read where they lie; a partial one needs its zero padding.
-                        packPartialAPanel(pa, aAt, ic + fullRows, mc - fullRows, pc, kc);
+                        packPartialAPanel(pa, ic + fullRows, mc - fullRows, pc, kc);
                     }
-                    multiplyBlock(part, shared, pa, aAt, ic, mc, pb, bAt, jc, nc, pc, kc);
+                    multiplyBlock(part, pa, ic, mc, pb, bAt, jc, nc, pc, kc);
                 }
             }
         }
@@ -417,13 +390,12 @@ final class Gemm implements ThreadTeam.Task {
     /**
      * Multiplies rows {@code [ic, ic+mc)} by packed columns {@code [jc, jc+nc)} (panels from
      * {@code pb[bAt]}) over depth block {@code [pc, pc+kc)}, adding to the earlier blocks' sums in C, and
-     * completes the outputs after the last block. The rows are the packed panels from {@code pa[aAt]}
-     * when {@code packedA}; otherwise the micro-kernel reads whole panels from A where they lie, and
-     * only a last panel of fewer than MR rows from {@code pa[aAt]}.
+     * completes the outputs after the last block. The micro-kernel reads whole panels of A where they
+     * lie, and a last panel of fewer than MR rows from {@code pa}, where {@link #multiplyRange} copied it.
      */
-    private void multiplyBlock(int part, boolean packedA, float[] pa, int aAt, int ic, int mc,
+    private void multiplyBlock(int part, float[] pa, int ic, int mc,
                                float[] pb, int bAt, int jc, int nc, int pc, int kc) {
-        // Where A's rows and depths lie, for panels read in place.
+        // Where A's rows and depths lie.
         int aStep = aTransposed ? lda : 1, aRow = aTransposed ? 1 : lda;
         boolean accumulate = pc > 0;
         boolean last = pc + kc == k;
@@ -433,8 +405,8 @@ final class Gemm implements ThreadTeam.Task {
             for (int ir = 0; ir < mc; ir += MR) {
                 int i = ic + ir;
                 int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
-                if (packedA || rows < MR) {
-                    microKernel(kc, pa, packedA ? aAt + ir * kc : aAt, MR, 1, pb, bAt + jr * kc, tile, cols);
+                if (rows < MR) {
+                    microKernel(kc, pa, 0, MR, 1, pb, bAt + jr * kc, tile, cols);
                 } else {
                     microKernel(kc, a, aOff + i * aRow + pc * aStep, aStep, aRow, pb, bAt + jr * kc, tile, cols);
                 }
@@ -505,130 +477,13 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * Packs rows {@code [i0, i0+mc)} × depth {@code [p0, p0+kc)} of op(A) as MR-row panels, from
-     * {@code dst[dstAt]} on.
+     * The last panel of a block with fewer than MR rows, rows {@code [i, i+rows)} × depth
+     * {@code [p0, p0+kc)} of op(A), zero-padded to MR, into {@code dst} from 0 in the micro-kernel's
+     * packed order ({@code (aStep, aRow) = (MR, 1)}).
      */
-    private void packA(float[] dst, int dstAt, int i0, int mc, int p0, int kc) {
-        int fullRows = mc / MR * MR;
-        if (aTransposed) {
-            packTransposedAPanels(dst, dstAt, i0, fullRows, p0, kc);
-        } else {
-            for (int ip = 0; ip < fullRows; ip += MR) {
-                packAPanel(dst, dstAt + ip * kc, aOff + (i0 + ip) * lda + p0, kc);
-            }
-        }
-        if (fullRows < mc) {
-            packPartialAPanel(dst, dstAt + fullRows * kc, i0 + fullRows, mc - fullRows, p0, kc);
-        }
-    }
-
-    /**
-     * A full panel of a non-transposed A, whose MR rows start at {@code a[src + r·lda]}, written in
-     * order. With 16 lanes, 16 depths at a time: one vector from each row, interleaved in registers into
-     * the MR vectors of the panel (6 permutes and 5 blends per vector, cheaper than 16 scalar stores;
-     * with 8 lanes they are not, and the scalar loop does all).
-     */
-    private void packAPanel(float[] dst, int panel, int src, int kc) {
-        int r0 = src, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-        int vectorDepth = 0;
-        if (VLEN == 16) {
-            vectorDepth = SPECIES.loopBound(kc);
-            interleave16(dst, panel, r0, r1, r2, r3, r4, r5, vectorDepth);
-        }
-        for (int p = vectorDepth, d = panel + vectorDepth * MR; p < kc; p++, d += MR) {
-            dst[d] = a[r0 + p];
-            dst[d + 1] = a[r1 + p];
-            dst[d + 2] = a[r2 + p];
-            dst[d + 3] = a[r3 + p];
-            dst[d + 4] = a[r4 + p];
-            dst[d + 5] = a[r5 + p];
-        }
-    }
-
-    /**
-     * {@link #packAPanel} for depths {@code [0, bound)} with 16 lanes. Lane l of panel vector v is panel
-     * element {@code e = 16v + l}: row {@code e % MR} at depth {@code e / MR}.
-     */
-    private void interleave16(float[] dst, int d, int r0, int r1, int r2, int r3, int r4, int r5, int bound) {
-        for (int p = 0; p < bound; p += VLEN, d += MR * VLEN) {
-            FloatVector x0 = FloatVector.fromArray(SPECIES, a, r0 + p);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, a, r1 + p);
-            FloatVector x2 = FloatVector.fromArray(SPECIES, a, r2 + p);
-            FloatVector x3 = FloatVector.fromArray(SPECIES, a, r3 + p);
-            FloatVector x4 = FloatVector.fromArray(SPECIES, a, r4 + p);
-            FloatVector x5 = FloatVector.fromArray(SPECIES, a, r5 + p);
-            x0.rearrange(PANEL_DEPTHS_0)
-                    .blend(x1.rearrange(PANEL_DEPTHS_0), ROWS_1)
-                    .blend(x2.rearrange(PANEL_DEPTHS_0), ROWS_2)
-                    .blend(x3.rearrange(PANEL_DEPTHS_0), ROWS_3)
-                    .blend(x4.rearrange(PANEL_DEPTHS_0), ROWS_4)
-                    .blend(x5.rearrange(PANEL_DEPTHS_0), ROWS_5)
-                    .intoArray(dst, d);
-            x0.rearrange(PANEL_DEPTHS_1)
-                    .blend(x1.rearrange(PANEL_DEPTHS_1), ROWS_3)
-                    .blend(x2.rearrange(PANEL_DEPTHS_1), ROWS_4)
-                    .blend(x3.rearrange(PANEL_DEPTHS_1), ROWS_5)
-                    .blend(x4.rearrange(PANEL_DEPTHS_1), ROWS_0)
-                    .blend(x5.rearrange(PANEL_DEPTHS_1), ROWS_1)
-                    .intoArray(dst, d + VLEN);
-            x0.rearrange(PANEL_DEPTHS_2)
-                    .blend(x1.rearrange(PANEL_DEPTHS_2), ROWS_5)
-                    .blend(x2.rearrange(PANEL_DEPTHS_2), ROWS_0)
-                    .blend(x3.rearrange(PANEL_DEPTHS_2), ROWS_1)
-                    .blend(x4.rearrange(PANEL_DEPTHS_2), ROWS_2)
-                    .blend(x5.rearrange(PANEL_DEPTHS_2), ROWS_3)
-                    .intoArray(dst, d + 2 * VLEN);
-            x0.rearrange(PANEL_DEPTHS_3)
-                    .blend(x1.rearrange(PANEL_DEPTHS_3), ROWS_1)
-                    .blend(x2.rearrange(PANEL_DEPTHS_3), ROWS_2)
-                    .blend(x3.rearrange(PANEL_DEPTHS_3), ROWS_3)
-                    .blend(x4.rearrange(PANEL_DEPTHS_3), ROWS_4)
-                    .blend(x5.rearrange(PANEL_DEPTHS_3), ROWS_5)
-                    .intoArray(dst, d + 3 * VLEN);
-            x0.rearrange(PANEL_DEPTHS_4)
-                    .blend(x1.rearrange(PANEL_DEPTHS_4), ROWS_3)
-                    .blend(x2.rearrange(PANEL_DEPTHS_4), ROWS_4)
-                    .blend(x3.rearrange(PANEL_DEPTHS_4), ROWS_5)
-                    .blend(x4.rearrange(PANEL_DEPTHS_4), ROWS_0)
-                    .blend(x5.rearrange(PANEL_DEPTHS_4), ROWS_1)
-                    .intoArray(dst, d + 4 * VLEN);
-            x0.rearrange(PANEL_DEPTHS_5)
-                    .blend(x1.rearrange(PANEL_DEPTHS_5), ROWS_5)
-                    .blend(x2.rearrange(PANEL_DEPTHS_5), ROWS_0)
-                    .blend(x3.rearrange(PANEL_DEPTHS_5), ROWS_1)
-                    .blend(x4.rearrange(PANEL_DEPTHS_5), ROWS_2)
-                    .blend(x5.rearrange(PANEL_DEPTHS_5), ROWS_3)
-                    .intoArray(dst, d + 5 * VLEN);
-        }
-    }
-
-    /**
-     * The full panels of a transposed A, whose depths are source rows: a slice of
-     * {@link #TRANSPOSE_DEPTH} depths at a time goes to every panel, so the source lines in use stay
-     * few (a panel at a time would cycle through {@code kc} rows a stride apart, which a power-of-two
-     * stride maps onto a few L1 sets) and each panel gets whole lines.
-     */
-    private void packTransposedAPanels(float[] dst, int dstAt, int i0, int rows, int p0, int kc) {
-        for (int ps = 0; ps < kc; ps += TRANSPOSE_DEPTH) {
-            int depth = Math.min(TRANSPOSE_DEPTH, kc - ps);
-            for (int ip = 0; ip < rows; ip += MR) {
-                for (int p = 0, src = aOff + (p0 + ps) * lda + i0 + ip, d = dstAt + ip * kc + ps * MR; p < depth;
-                        p++, src += lda, d += MR) {
-                    dst[d] = a[src];
-                    dst[d + 1] = a[src + 1];
-                    dst[d + 2] = a[src + 2];
-                    dst[d + 3] = a[src + 3];
-                    dst[d + 4] = a[src + 4];
-                    dst[d + 5] = a[src + 5];
-                }
-            }
-        }
-    }
-
-    /** The last panel of a block with fewer than MR rows: zero-padded to MR. */
-    private void packPartialAPanel(float[] dst, int panel, int i, int rows, int p0, int kc) {
+    private void packPartialAPanel(float[] dst, int i, int rows, int p0, int kc) {
         for (int p = 0; p < kc; p++) {
-            int d = panel + p * MR;
+            int d = p * MR;
             for (int r = 0; r < rows; r++) {
                 dst[d + r] = aTransposed ? a[aOff + (p0 + p) * lda + i + r] : a[aOff + (i + r) * lda + p0 + p];
             }
@@ -920,9 +775,8 @@ final class Gemm implements ThreadTeam.Task {
      * {@code tile} (row-major, rows of NR), of which the first {@code cols} columns are wanted. The panel's
      * row {@code r} at depth {@code p} is {@code a[aAt + p·aStep + r·aRow]}: a packed panel has
      * {@code (aStep, aRow) = (MR, 1)}, an A read where it lies {@code (1, lda)}, or {@code (lda, 1)}
-     * transposed. Writing
-     * a private tile at constant offsets, rather than C at the caller's offsets, leaves C2 enough
-     * registers to keep the loop's indexes out of memory. A panel's zero padding is not multiplied
+     * transposed. Writing a private tile at constant offsets, rather than C at the caller's offsets,
+     * leaves C2 enough registers to keep the loop's indexes out of memory. A panel's zero padding is not multiplied
      * when fewer vectors cover its columns (the last panel of an odd width: 10 classes take one
      * vector, not four); every output is still the same chain of multiply-adds from zero, so its bits
      * do not depend on the kernel that computed it.

@@ -207,8 +207,8 @@ class VectorKernelsTest {
 
     @Test
     void sharedAndPerPartPackingAgreeBitwise() {
-        // Multithreaded products pack for each part, or pack both operands once for all parts and
-        // then hand out chunks of the outputs; every strategy, split by rows or by columns, on every
+        // Multithreaded products pack B for each part, or pack B once for all parts and then hand
+        // out chunks of the outputs; every strategy, split by rows or by columns, on every
         // layout, must give the single thread's bits.
         SplittableRandom random = new SplittableRandom(11);
         int[][] shapes = {{300, 600, 1100}, {1100, 300, 70}, {61, 513, 200}};
