@@ -15,6 +15,10 @@ import java.util.function.Function;
  * <p>Work is split into ranges that depend only on the work size and the team size
  * ({@link #split(int, int, int)}), never on timing, so a kernel that computes each output whole in one
  * range produces bitwise identical results for every run, whichever thread happens to take the range.
+ * The first part of every dispatch runs on the calling thread, so a kernel's first range, and the data
+ * it writes, stay on one core from step to step: with two threads (one worker), each part keeps its
+ * core unless the worker is late. On a host whose cores exchange cache lines slowly this is what keeps
+ * an optimizer's state, split the same way every step, in each core's own cache.
  *
  * <p>A team serves one calling thread at a time (a model and its training step); kernels keep their
  * reusable scratch in the team ({@link #local}), so steady-state dispatches allocate nothing and
@@ -102,8 +106,9 @@ public final class ThreadTeam implements AutoCloseable {
 
     /**
      * Runs {@code task.run(i, count)} for every {@code i} in {@code [0, count)} across the team and
-     * returns when all have finished. Tasks are claimed dynamically, so each must write disjoint
-     * outputs. An exception in a task is rethrown here after the others finish.
+     * returns when all have finished. Task 0 runs on the calling thread; the others are claimed
+     * dynamically, so each must write disjoint outputs. An exception in a task is rethrown here after
+     * the others finish.
      */
     public void run(int count, Task task) {
         if (count <= 0) {
@@ -125,11 +130,14 @@ public final class ThreadTeam implements AutoCloseable {
         this.taskCount = count;
         this.caller = Thread.currentThread();
         unfinished.set(count);
-        cursor.set(dispatch << 32);
+        // Part 0 is the caller's own, never claimed by a worker: a kernel's first part then runs on the
+        // same core in every step, and so does the data it writes (with one worker, so does part 1).
+        cursor.set(dispatch << 32 | 1);
         sequence = seq + 1; // even: published
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
+        runPart(task, 0, count);
         drain(dispatch, task, count);
         long spinStart = 0;
         int spins = 0;
@@ -162,21 +170,25 @@ public final class ThreadTeam implements AutoCloseable {
             if ((cur >>> 32) != dispatch || index >= count) {
                 return;
             }
-            if (!cursor.compareAndSet(cur, cur + 1)) {
-                continue;
+            if (cursor.compareAndSet(cur, cur + 1)) {
+                runPart(t, index, count);
             }
-            try {
-                t.run(index, count);
-            } catch (Throwable e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            } finally {
-                if (unfinished.decrementAndGet() == 0) {
-                    Thread c = caller;
-                    if (c != Thread.currentThread()) {
-                        LockSupport.unpark(c);
-                    }
+        }
+    }
+
+    /** Runs part {@code index} of a dispatch, recording its failure; the last part to finish wakes the caller. */
+    private void runPart(Task t, int index, int count) {
+        try {
+            t.run(index, count);
+        } catch (Throwable e) {
+            if (failure == null) {
+                failure = e;
+            }
+        } finally {
+            if (unfinished.decrementAndGet() == 0) {
+                Thread c = caller;
+                if (c != Thread.currentThread()) {
+                    LockSupport.unpark(c);
                 }
             }
         }

@@ -48,6 +48,28 @@ class ThreadTeamTest {
     }
 
     @Test
+    void theCallerRunsTheFirstPartOfEveryDispatch() {
+        for (int threads = 2; threads <= 3; threads++) {
+            try (ThreadTeam team = new ThreadTeam(threads)) {
+                Thread caller = Thread.currentThread();
+                for (int dispatch = 0; dispatch < 500; dispatch++) {
+                    // Between dispatches the workers spin, ready to claim the moment a task is published.
+                    for (long until = System.nanoTime() + 20_000; System.nanoTime() < until; ) {
+                        Thread.onSpinWait();
+                    }
+                    Thread[] firstPart = new Thread[1];
+                    team.run(threads, (index, count) -> {
+                        if (index == 0) {
+                            firstPart[0] = Thread.currentThread();
+                        }
+                    });
+                    assertSame(caller, firstPart[0], "dispatch " + dispatch + ", " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
     void taskExceptionsPropagateAndTheTeamStaysUsable() {
         try (ThreadTeam team = new ThreadTeam(3)) {
             IllegalArgumentException thrown = new IllegalArgumentException("boom");
