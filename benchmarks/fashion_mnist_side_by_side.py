@@ -15,7 +15,8 @@ gives the same weights), cross-entropy with label smoothing 0.1, SGD momentum 0.
 per-step cosine to 0, validation after every epoch. Both time the model's construction and the
 training loop with its per-epoch validation, not the data loading (Kiln's construction includes its
 kernels' one-off JIT warm-up). PyTorch runs in its own process with torch.set_num_threads(N),
-OpenBLAS at --openblas-threads (default 1) and without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE; Kiln
+OpenBLAS at --openblas-threads (default 1), without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE and with
+glibc's mmap and trim thresholds fixed (side_by_side.py's docstring says why); Kiln
 runs the example's main class with --add-modules jdk.incubator.vector and N threads.
 
 PyTorch does not pass its thread count to OpenBLAS, whose default is one thread per core; on a
@@ -37,6 +38,7 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "runtime", "src", "test", "python"))
 from data_fixtures import epoch_seed, permutation  # noqa: E402  (Kiln's shuffle, one implementation)
+from side_by_side import peer_env  # noqa: E402  (the peer's environment, one definition)
 
 # The recipe; keep in step with examples/src/main/java/com/example/FashionMnist{,Net}.java.
 EPOCHS = 10
@@ -46,7 +48,6 @@ MOMENTUM = 0.9
 LABEL_SMOOTHING = 0.1
 VALIDATION_FRACTION = 0.1
 SEED = 0
-PEER_ENV_DROPPED = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def parse_args(argv):
@@ -127,7 +128,7 @@ def pytorch_peer(args):
 
 
 def run_pytorch(args):
-    env = {k: v for k, v in os.environ.items() if k not in PEER_ENV_DROPPED}
+    env = peer_env()
     command = [sys.executable, os.path.abspath(__file__), "--peer", "--epochs", str(args.epochs),
                "--batch-size", str(args.batch_size), "--threads", str(args.threads),
                "--openblas-threads", str(args.openblas_threads), "--data", args.data]

@@ -28,7 +28,13 @@ PyTorch). Run from the repository root after `mvn -q -pl benchmarks -am package 
     /usr/bin/python3 benchmarks/side_by_side.py
 
 The peer runs without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some machines set and which
-slow OpenBLAS down; its OpenBLAS kernel and thread count are recorded. PyTorch does not pass its
+slow OpenBLAS down; its OpenBLAS kernel and thread count are recorded. It also runs with glibc's
+mmap and trim thresholds fixed at 1 GiB (PEER_MALLOC_ENV): PyTorch allocates its tensors afresh every
+step, and with glibc's adaptive threshold some processes end up mapping and unmapping the large ones
+each step. On the 2-core Zen 5 guest that made PyTorch's own speed bimodal from one process to the
+next: the large MLP's 2-thread step took 27-36 ms with 590-680 thousand page faults, against 12.2-12.6
+ms and 45 thousand with the thresholds fixed; the Fashion-MNIST step 1.1-1.9 ms against 1.08-1.12.
+The fixed thresholds give PyTorch its faster mode every time. PyTorch does not pass its
 thread count to OpenBLAS, and the two pools can get in each other's way: on a 2-core Zen 5 guest,
 torch.set_num_threads(2) with OpenBLAS at 2 threads ran the Fashion-MNIST step 9x slower than with
 OpenBLAS at 1. So at T threads a model's step runs with the fastest (torch threads, OpenBLAS threads)
@@ -82,6 +88,9 @@ SGEMM_FLOPS = 2 * SGEMM_SIZE ** 3
 SGEMM_ROUTES = ("numpy.matmul", "torch.mm")
 COLD_STEPS = 100
 PEER_DROPPED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# glibc malloc serves every allocation below 1 GiB from its heap and keeps freed memory: no per-step
+# mmap/munmap (and page faults) for PyTorch's tensors.
+PEER_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 
 def flops_per_step(key):
@@ -211,6 +220,7 @@ def peer_environment():
         "torch_capability": torch.backends.cpu.get_cpu_capability()
         if hasattr(torch.backends, "cpu") and hasattr(torch.backends.cpu, "get_cpu_capability") else None,
         "dropped_env": {name: os.environ.get(name) for name in PEER_DROPPED_ENV},
+        "malloc_env": {name: os.environ.get(name) for name in PEER_MALLOC_ENV},
     }
 
 
@@ -285,6 +295,7 @@ def peer_env():
     env = dict(os.environ)
     for name in PEER_DROPPED_ENV:
         env.pop(name, None)
+    env.update(PEER_MALLOC_ENV)
     return env
 
 
@@ -676,10 +687,12 @@ def render_markdown(report):
         "Kiln allocation: bytes allocated by all threads during a timed window per step, less what reading "
         "the counters allocates, averaged over the windows.",
         "",
-        "OpenBLAS: %s; the peer process ran without %s. Kiln's sgemm was paired with each of the peer's "
+        "OpenBLAS: %s; the peer process ran without %s, and with %s (glibc's mmap and trim thresholds "
+        "fixed: PyTorch's faster mode, see the script's docstring). Kiln's sgemm was paired with each of the peer's "
         "routes to OpenBLAS, numpy.matmul and torch.mm; the table shows the pairing with the faster route "
         "(by median: %s), and the large MLP's 2-thread windows were paired with that route's 2-thread sgemm."
         % (peer["openblas_config"], " and ".join(PEER_DROPPED_ENV),
+           " and ".join("%s=%s" % item for item in sorted(PEER_MALLOC_ENV.items())),
            ", ".join("%s at %d thread%s" % (s["openblas_sgemm_route"][t], t, "s" if t > 1 else "")
                      for t in THREADS)),
         "",
