@@ -159,12 +159,7 @@ public final class CrossEntropy {
         float[] hi = work.hi, lo = work.lo;
         for (int r = from; r < to; r++) {
             int row = r * classes;
-            // A NaN logit need not reach the maximum: its exponential is NaN, and so is the loss.
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                float logit = logits[row + c];
-                max = logit > max ? logit : max;
-            }
+            float max = max(logits, row, classes);
             work.rowMax[r] = max;
             // logit - max as hi + lo: the float difference and its exact rounding error (Knuth's TwoSum).
             // Logits more than 200 below the maximum count as 200 below: their exponential is 0 either
@@ -180,11 +175,7 @@ public final class CrossEntropy {
                 lo[row + c] = error;
             }
             if (smoothing != 0) {
-                double weightedLogitSum = 0;
-                for (int c = 0; c < classes; c++) {
-                    weightedLogitSum += weight[c] * logits[row + c];
-                }
-                work.weightedLogitSums[r] = weightedLogitSum;
+                work.weightedLogitSums[r] = weightedSum(weight, logits, row, classes);
             }
         }
         int start = from * classes, end = last ? Workspace.padded(to * classes) : to * classes;
@@ -333,12 +324,64 @@ public final class CrossEntropy {
     }
 
     private double expSum(int r, Workspace work) {
-        int row = r * classes;
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-            sum += work.exps[row + c];
+        return sum(work.exps, r * classes, classes);
+    }
+
+    // The row reductions below keep four partial results, each over every fourth value, combined in a
+    // fixed order at the end: four independent chains of additions (or comparisons) run in parallel
+    // where one chain waits for each addition's latency (a 1000-class batch of 128 spent 0.3 ms in
+    // two such sums). The order is fixed, so results are the same for every thread count and run.
+
+    /** The largest of {@code v[at, at+n)}; a NaN value is never taken (its exponential makes the loss NaN). */
+    private static float max(float[] v, int at, int n) {
+        float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float v0 = v[at + i], v1 = v[at + i + 1], v2 = v[at + i + 2], v3 = v[at + i + 3];
+            m0 = v0 > m0 ? v0 : m0;
+            m1 = v1 > m1 ? v1 : m1;
+            m2 = v2 > m2 ? v2 : m2;
+            m3 = v3 > m3 ? v3 : m3;
         }
-        return sum;
+        for (; i < n; i++) {
+            float x = v[at + i];
+            m0 = x > m0 ? x : m0;
+        }
+        m0 = m1 > m0 ? m1 : m0;
+        m2 = m3 > m2 ? m3 : m2;
+        return m2 > m0 ? m2 : m0;
+    }
+
+    /** {@code Σ v[at + i]} for {@code i < n}, in double. */
+    private static double sum(float[] v, int at, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += v[at + i];
+            s1 += v[at + i + 1];
+            s2 += v[at + i + 2];
+            s3 += v[at + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += v[at + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code Σ w[i]·v[at + i]} for {@code i < n}, in double. */
+    private static double weightedSum(double[] w, float[] v, int at, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += w[i] * v[at + i];
+            s1 += w[i + 1] * v[at + i + 1];
+            s2 += w[i + 2] * v[at + i + 2];
+            s3 += w[i + 3] * v[at + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += w[i] * v[at + i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
