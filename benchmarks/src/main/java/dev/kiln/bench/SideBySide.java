@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar dev.kiln.bench.SideBySide \
  *     [serve|steps|sgemm|scaling|cold] [--models=seed,fashion,large] [--threads=1,2] [--windows=9]
- *     [--window-ms=1000] [--warmup-ms=10000] [--cold-steps=100] [--scaling-model=large]
+ *     [--window-ms=1000] [--warmup-ms=10000] [--cold-steps=100] [--cold-model=fashion]
+ *     [--scaling-model=large]
  * </pre>
  *
  * {@code serve} is what {@code side_by_side.py} runs: it prints the {@code environment} line, then
@@ -56,7 +57,8 @@ import java.util.regex.Pattern;
  * {@code steps} the models at each thread count, {@code sgemm} sgemm at each thread count.
  * {@code scaling} measures the speed-up of the most threads over one on {@code --scaling-model}: both
  * workloads warm up, then their windows alternate and the result is the median of the per-pair
- * ratios. {@code cold} runs the first {@code --cold-steps} steps of the Fashion-MNIST MLP and exits;
+ * ratios. {@code cold} runs the first {@code --cold-steps} steps of {@code --cold-model} (default: the
+ * Fashion-MNIST MLP) in a fresh model and exits, reporting the milliseconds since the JVM started;
  * the script times that process from its start.
  */
 public final class SideBySide {
@@ -89,8 +91,8 @@ public final class SideBySide {
         for (String mode : modes) {
             switch (mode) {
                 case "serve" -> serve(timing);
-                case "cold" -> cold(Integer.parseInt(options.getOrDefault("cold-steps", "100")),
-                        threads[threads.length - 1]);
+                case "cold" -> cold(options.getOrDefault("cold-model", BenchModel.FASHION.key()),
+                        Integer.parseInt(options.getOrDefault("cold-steps", "100")), threads[threads.length - 1]);
                 case "steps" -> {
                     environment();
                     for (String key : options.getOrDefault("models", "seed,fashion,large").split(",")) {
@@ -239,17 +241,18 @@ public final class SideBySide {
     }
 
     /** The first {@code count} steps of a fresh Fashion-MNIST MLP, as a program starting cold runs them. */
-    private static void cold(int count, int threads) {
-        String key = BenchModel.FASHION.key();
+    private static void cold(String key, int count, int threads) {
         try (Workload workload = Workload.of(key, threads)) {
             for (int i = 0; i < count; i++) {
                 workload.call();
             }
+            long sinceStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             System.out.println(json(Map.of(
                     "kind", "\"cold\"",
                     "workload", quote(key),
                     "threads", Integer.toString(threads),
                     "steps", Integer.toString(count),
+                    "ms_since_jvm_start", Long.toString(sinceStart),
                     "finite", Boolean.toString(workload.finite()))));
         }
     }
