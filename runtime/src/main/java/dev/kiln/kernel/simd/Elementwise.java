@@ -81,7 +81,7 @@ final class Elementwise {
         int i = 0;
         for (int bound = F.loopBound(count); i < bound; i += VLEN) {
             FloatVector v = FloatVector.fromArray(F, z, zAt + i);
-            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
+            zero.blend(v, v.compare(VectorOperators.GT, zero)).intoArray(a, aAt + i);
         }
         for (; i < count; i++) {
             float v = z[zAt + i];
@@ -91,10 +91,11 @@ final class Elementwise {
 
     /** {@code a = z > 0 ? z : slope·z}. */
     private static void leakyRelu(float slope, float[] z, int zAt, float[] a, int aAt, int count) {
+        FloatVector zero = FloatVector.zero(F), slopeV = FloatVector.broadcast(F, slope);
         int i = 0;
         for (int bound = F.loopBound(count); i < bound; i += VLEN) {
             FloatVector v = FloatVector.fromArray(F, z, zAt + i);
-            v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(a, aAt + i);
+            v.mul(slopeV).blend(v, v.compare(VectorOperators.GT, zero)).intoArray(a, aAt + i);
         }
         for (; i < count; i++) {
             float v = z[zAt + i];
@@ -149,10 +150,10 @@ final class Elementwise {
     /** {@code grad *= z > 0 ? 1 : below}: the derivative of ReLU ({@code below = 0}) and LeakyReLU. */
     private static void stepBackward(float below, float[] z, float[] grad, int from, int to) {
         FloatVector belowV = FloatVector.broadcast(F, below);
-        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
-            FloatVector d = belowV.blend(one, FloatVector.fromArray(F, z, i).compare(VectorOperators.GT, 0f));
+            FloatVector d = belowV.blend(one, FloatVector.fromArray(F, z, i).compare(VectorOperators.GT, zero));
             FloatVector.fromArray(F, grad, i).mul(d).intoArray(grad, i);
         }
         for (; i < to; i++) {

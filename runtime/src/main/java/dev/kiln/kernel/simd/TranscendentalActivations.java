@@ -320,7 +320,7 @@ final class TranscendentalActivations {
         FloatVector c4 = FloatVector.broadcast(F, TANH_C4), c3 = FloatVector.broadcast(F, TANH_C3),
                 c2 = FloatVector.broadcast(F, TANH_C2), c1 = FloatVector.broadcast(F, TANH_C1),
                 c0 = FloatVector.broadcast(F, TANH_C0), one = FloatVector.broadcast(F, 1f),
-                two = FloatVector.broadcast(F, 2f);
+                two = FloatVector.broadcast(F, 2f), polyLimit = FloatVector.broadcast(F, TANH_POLY_LIMIT);
         for (int i = 0; i < n; i += VLEN) {
             FloatVector x = FloatVector.fromArray(F, u, uAt + i);
             FloatVector a = x.abs();
@@ -328,7 +328,7 @@ final class TranscendentalActivations {
             FloatVector p = c4.fma(a2, c3).fma(a2, c2).fma(a2, c1).fma(a2, c0);
             FloatVector small = p.mul(a2).fma(a, a);
             FloatVector large = one.sub(two.div(FloatVector.fromArray(F, s, E + i).add(1f)));
-            FloatVector t = large.blend(small, a.compare(VectorOperators.LT, TANH_POLY_LIMIT));
+            FloatVector t = large.blend(small, a.compare(VectorOperators.LT, polyLimit));
             IntVector sign = ((IntVector) x.reinterpretShape(I, 0)).and(SIGN_BIT);
             FloatVector signed = (FloatVector) ((IntVector) t.reinterpretShape(I, 0)).or(sign).reinterpretShape(F, 0);
             signed.intoArray(out, outAt + i);
@@ -390,10 +390,10 @@ final class TranscendentalActivations {
 
     /** {@code U = Φ(x)} from {@code T} and the exponential in {@code E}. */
     private static void normalCdfFinish(float[] z, int x, float[] s, int n) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
         for (int i = 0; i < n; i += VLEN) {
             FloatVector half = FloatVector.fromArray(F, s, T + i).mul(FloatVector.fromArray(F, s, E + i)).mul(0.5f);
-            one.sub(half).blend(half, FloatVector.fromArray(F, z, x + i).compare(VectorOperators.LT, 0f))
+            one.sub(half).blend(half, FloatVector.fromArray(F, z, x + i).compare(VectorOperators.LT, zero))
                     .intoArray(s, U + i);
         }
     }
