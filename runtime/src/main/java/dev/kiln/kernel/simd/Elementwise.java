@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * inlining budget, and one whose contents depend on what other models ran before can do so only
  * sometimes; then the vectors are boxed and the loop allocates on every call. Each loop here is its own
  * method with its vectors in locals, and each task's {@code range} is reached through a virtual call,
- * so that every one is a small compilation of its own.
+ * so that every one is a small compilation of its own. Comparison operands are vectors made before the
+ * loop, like the other loop constants: in some JVMs C2 compiled a {@code compare(GT, 0f)} inside the
+ * ReLU derivative's loop with the broadcast behind its scalar operand left to its Java fallback, one
+ * allocation per vector.
  */
 final class Elementwise {
     private static final VectorSpecies<Float> F = VectorKernels.SPECIES;
