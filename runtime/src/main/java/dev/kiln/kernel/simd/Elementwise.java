@@ -19,10 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * inlining budget, and one whose contents depend on what other models ran before can do so only
  * sometimes; then the vectors are boxed and the loop allocates on every call. Each loop here is its own
  * method with its vectors in locals, and each task's {@code range} is reached through a virtual call,
- * so that every one is a small compilation of its own. Comparison operands are vectors made before the
- * loop, like the other loop constants: in some JVMs C2 compiled a {@code compare(GT, 0f)} inside the
- * ReLU derivative's loop with the broadcast behind its scalar operand left to its Java fallback, one
- * allocation per vector.
+ * so that every one is a small compilation of its own. Loop constants, comparison operands included,
+ * are vectors made before the loop, never scalar operands of a vector operation: in some JVMs C2
+ * compiled a {@code compare(GT, 0f)} inside the ReLU derivative's loop with the broadcast behind its
+ * scalar operand left to its Java fallback, one allocation per vector.
  */
 final class Elementwise {
     private static final VectorSpecies<Float> F = VectorKernels.SPECIES;
@@ -422,20 +422,22 @@ final class Elementwise {
             float lr = this.lr, momentum = this.momentum, keep = this.keep, weightDecay = this.weightDecay;
             boolean nesterov = this.nesterov, firstStep = this.firstStep;
             boolean decay = weightDecay != 0f, withMomentum = momentum != 0f;
+            FloatVector lrV = FloatVector.broadcast(F, lr), momentumV = FloatVector.broadcast(F, momentum),
+                    keepV = FloatVector.broadcast(F, keep), weightDecayV = FloatVector.broadcast(F, weightDecay);
             int i = from;
             for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
                 FloatVector p = FloatVector.fromArray(F, params, i);
                 FloatVector g = FloatVector.fromArray(F, grads, i);
                 if (decay) {
-                    g = g.add(p.mul(weightDecay));
+                    g = g.add(p.mul(weightDecayV));
                 }
                 if (withMomentum) {
                     FloatVector b = firstStep ? g
-                            : FloatVector.fromArray(F, buffer, i).mul(momentum).add(g.mul(keep));
+                            : FloatVector.fromArray(F, buffer, i).mul(momentumV).add(g.mul(keepV));
                     b.intoArray(buffer, i);
-                    g = nesterov ? g.add(b.mul(momentum)) : b;
+                    g = nesterov ? g.add(b.mul(momentumV)) : b;
                 }
-                p.sub(g.mul(lr)).intoArray(params, i);
+                p.sub(g.mul(lrV)).intoArray(params, i);
             }
             for (; i < to; i++) {
                 float g = grads[i];
@@ -493,19 +495,24 @@ final class Elementwise {
             float b1 = beta1, oneMinusB1 = oneMinusBeta1, b2 = beta2, oneMinusB2 = oneMinusBeta2, wd = weightDecay,
                     shrink = this.shrink, eps = this.eps, negStep = negStepSize, bc2Sqrt = this.bc2Sqrt;
             boolean decay = this.decay, decoupled = this.decoupled, amsgrad = maxExpAvgSq != null;
+            FloatVector b1V = FloatVector.broadcast(F, b1), oneMinusB1V = FloatVector.broadcast(F, oneMinusB1),
+                    b2V = FloatVector.broadcast(F, b2), oneMinusB2V = FloatVector.broadcast(F, oneMinusB2),
+                    wdV = FloatVector.broadcast(F, wd), shrinkV = FloatVector.broadcast(F, shrink),
+                    epsV = FloatVector.broadcast(F, eps), negStepV = FloatVector.broadcast(F, negStep),
+                    bc2SqrtV = FloatVector.broadcast(F, bc2Sqrt);
             int i = from;
             for (int bound = from + F.loopBound(to - from); i < bound; i += VLEN) {
                 FloatVector p = FloatVector.fromArray(F, params, i);
                 FloatVector g = FloatVector.fromArray(F, grads, i);
                 if (decay) {
                     if (decoupled) {
-                        p = p.mul(shrink);
+                        p = p.mul(shrinkV);
                     } else {
-                        g = g.add(p.mul(wd));
+                        g = g.add(p.mul(wdV));
                     }
                 }
-                FloatVector m = FloatVector.fromArray(F, expAvg, i).mul(b1).add(g.mul(oneMinusB1));
-                FloatVector v = FloatVector.fromArray(F, expAvgSq, i).mul(b2).add(g.mul(oneMinusB2).mul(g));
+                FloatVector m = FloatVector.fromArray(F, expAvg, i).mul(b1V).add(g.mul(oneMinusB1V));
+                FloatVector v = FloatVector.fromArray(F, expAvgSq, i).mul(b2V).add(g.mul(oneMinusB2V).mul(g));
                 m.intoArray(expAvg, i);
                 v.intoArray(expAvgSq, i);
                 if (amsgrad) {
@@ -513,8 +520,8 @@ final class Elementwise {
                     v.intoArray(maxExpAvgSq, i);
                 }
                 // A float square root is correctly rounded, hence equal to (float) Math.sqrt(v).
-                FloatVector denom = v.sqrt().div(bc2Sqrt).add(eps);
-                p.add(m.div(denom).mul(negStep)).intoArray(params, i);
+                FloatVector denom = v.sqrt().div(bc2SqrtV).add(epsV);
+                p.add(m.div(denom).mul(negStepV)).intoArray(params, i);
             }
             for (; i < to; i++) {
                 float p = params[i];

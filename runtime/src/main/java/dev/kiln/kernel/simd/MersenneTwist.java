@@ -47,10 +47,13 @@ final class MersenneTwist {
      * {@code i + far}: {@code far} is M before the wrap, {@code M - N} after it.
      */
     private static void words(int[] s, int from, int end, int far) {
+        // Constants as vectors made before the loop, not scalar operands: see Elementwise.
+        IntVector upper = IntVector.broadcast(I, UPPER_MASK), lower = IntVector.broadcast(I, LOWER_MASK),
+                one = IntVector.broadcast(I, 1), matrixA = IntVector.broadcast(I, MATRIX_A);
         for (int i = from; i < end; i += I.length()) {
-            IntVector y = IntVector.fromArray(I, s, i).and(UPPER_MASK)
-                    .or(IntVector.fromArray(I, s, i + 1).and(LOWER_MASK));
-            IntVector odd = y.and(1).neg().and(MATRIX_A);
+            IntVector y = IntVector.fromArray(I, s, i).and(upper)
+                    .or(IntVector.fromArray(I, s, i + 1).and(lower));
+            IntVector odd = y.and(one).neg().and(matrixA);
             IntVector.fromArray(I, s, i + far)
                     .lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHR, 1))
                     .lanewise(VectorOperators.XOR, odd)
@@ -67,15 +70,18 @@ final class MersenneTwist {
                             float[] noise, int noiseAt) {
         int keptBits = Float.floatToRawIntBits(kept);
         int vectorCount = I.loopBound(count);
+        IntVector temperB = IntVector.broadcast(I, TEMPER_B), temperC = IntVector.broadcast(I, TEMPER_C),
+                low24 = IntVector.broadcast(I, 0xFFFFFF), limit = IntVector.broadcast(I, threshold - 1),
+                keptV = IntVector.broadcast(I, keptBits);
         for (int j = 0; j < vectorCount; j += I.length()) {
             IntVector y = IntVector.fromArray(I, words, wordsAt + j);
             y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHR, 11));
-            y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHL, 7).and(TEMPER_B));
-            y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHL, 15).and(TEMPER_C));
+            y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHL, 7).and(temperB));
+            y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHL, 15).and(temperC));
             y = y.lanewise(VectorOperators.XOR, y.lanewise(VectorOperators.LSHR, 18));
             // All ones when the 24-bit draw is at least the threshold (threshold - 1 - draw < 0), else 0.
-            IntVector keep = y.and(0xFFFFFF).neg().add(threshold - 1).lanewise(VectorOperators.ASHR, 31);
-            ((FloatVector) keep.and(keptBits).reinterpretShape(F, 0)).intoArray(noise, noiseAt + j);
+            IntVector keep = y.and(low24).neg().add(limit).lanewise(VectorOperators.ASHR, 31);
+            ((FloatVector) keep.and(keptV).reinterpretShape(F, 0)).intoArray(noise, noiseAt + j);
         }
         return vectorCount;
     }

@@ -274,21 +274,25 @@ final class TranscendentalActivations {
         FloatVector c6 = FloatVector.broadcast(F, EXP_C6), c5 = FloatVector.broadcast(F, EXP_C5),
                 c4 = FloatVector.broadcast(F, EXP_C4), c3 = FloatVector.broadcast(F, EXP_C3),
                 c2 = FloatVector.broadcast(F, EXP_C2), c1 = FloatVector.broadcast(F, EXP_C1),
-                ln2Hi = FloatVector.broadcast(F, -LN2_HI), ln2Lo = FloatVector.broadcast(F, -LN2_LO);
+                ln2Hi = FloatVector.broadcast(F, -LN2_HI), ln2Lo = FloatVector.broadcast(F, -LN2_LO),
+                min = FloatVector.broadcast(F, EXP_MIN), max = FloatVector.broadcast(F, EXP_MAX),
+                log2e = FloatVector.broadcast(F, LOG2E), shift = FloatVector.broadcast(F, ROUNDING_SHIFT),
+                one = FloatVector.broadcast(F, 1f);
+        IntVector shiftBits = IntVector.broadcast(I, ROUNDING_SHIFT_BITS), bias = IntVector.broadcast(I, FLOAT_EXPONENT_BIAS);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector x = FloatVector.fromArray(F, hi, hiAt + i).max(EXP_MIN).min(EXP_MAX);
-            FloatVector shifted = x.fma(LOG2E, ROUNDING_SHIFT);
-            FloatVector k = shifted.sub(ROUNDING_SHIFT);
+            FloatVector x = FloatVector.fromArray(F, hi, hiAt + i).max(min).min(max);
+            FloatVector shifted = x.fma(log2e, shift);
+            FloatVector k = shifted.sub(shift);
             FloatVector r = k.fma(ln2Hi, x);
             r = k.fma(ln2Lo, r).add(FloatVector.fromArray(F, lo, loAt + i));
             FloatVector p = c6.fma(r, c5).fma(r, c4).fma(r, c3).fma(r, c2).fma(r, c1);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
+            FloatVector er = p.fma(r.mul(r), r).add(one);
             // 2^k as two normal powers of two, so that subnormal results round once.
-            IntVector ki = ((IntVector) shifted.reinterpretShape(I, 0)).sub(ROUNDING_SHIFT_BITS);
+            IntVector ki = ((IntVector) shifted.reinterpretShape(I, 0)).sub(shiftBits);
             IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
-            FloatVector scale1 = (FloatVector) half.add(FLOAT_EXPONENT_BIAS)
+            FloatVector scale1 = (FloatVector) half.add(bias)
                     .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretShape(F, 0);
-            FloatVector scale2 = (FloatVector) ki.sub(half).add(FLOAT_EXPONENT_BIAS)
+            FloatVector scale2 = (FloatVector) ki.sub(half).add(bias)
                     .lanewise(VectorOperators.LSHL, FLOAT_MANTISSA_BITS).reinterpretShape(F, 0);
             er.mul(scale1).mul(scale2).intoArray(out, outAt + i);
         }
@@ -321,15 +325,16 @@ final class TranscendentalActivations {
                 c2 = FloatVector.broadcast(F, TANH_C2), c1 = FloatVector.broadcast(F, TANH_C1),
                 c0 = FloatVector.broadcast(F, TANH_C0), one = FloatVector.broadcast(F, 1f),
                 two = FloatVector.broadcast(F, 2f), polyLimit = FloatVector.broadcast(F, TANH_POLY_LIMIT);
+        IntVector signBit = IntVector.broadcast(I, SIGN_BIT);
         for (int i = 0; i < n; i += VLEN) {
             FloatVector x = FloatVector.fromArray(F, u, uAt + i);
             FloatVector a = x.abs();
             FloatVector a2 = a.mul(a);
             FloatVector p = c4.fma(a2, c3).fma(a2, c2).fma(a2, c1).fma(a2, c0);
             FloatVector small = p.mul(a2).fma(a, a);
-            FloatVector large = one.sub(two.div(FloatVector.fromArray(F, s, E + i).add(1f)));
+            FloatVector large = one.sub(two.div(FloatVector.fromArray(F, s, E + i).add(one)));
             FloatVector t = large.blend(small, a.compare(VectorOperators.LT, polyLimit));
-            IntVector sign = ((IntVector) x.reinterpretShape(I, 0)).and(SIGN_BIT);
+            IntVector sign = ((IntVector) x.reinterpretShape(I, 0)).and(signBit);
             FloatVector signed = (FloatVector) ((IntVector) t.reinterpretShape(I, 0)).or(sign).reinterpretShape(F, 0);
             signed.intoArray(out, outAt + i);
         }
@@ -341,14 +346,15 @@ final class TranscendentalActivations {
     private static void sigmoidFinish(float[] s, float[] out, int outAt, int n) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VLEN) {
-            one.div(FloatVector.fromArray(F, s, E + i).add(1f)).intoArray(out, outAt + i);
+            one.div(FloatVector.fromArray(F, s, E + i).add(one)).intoArray(out, outAt + i);
         }
     }
 
     /** {@code out = x / (1 + e^-x)}. */
     private static void siluFinish(float[] z, int x, float[] s, float[] out, int outAt, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector.fromArray(F, z, x + i).div(FloatVector.fromArray(F, s, E + i).add(1f))
+            FloatVector.fromArray(F, z, x + i).div(FloatVector.fromArray(F, s, E + i).add(one))
                     .intoArray(out, outAt + i);
         }
     }
@@ -357,8 +363,8 @@ final class TranscendentalActivations {
     private static void siluBackwardFinish(float[] z, int x, float[] s, float[] grad, int n) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector sigma = one.div(FloatVector.fromArray(F, s, E + i).add(1f));
-            FloatVector d = FloatVector.fromArray(F, z, x + i).mul(one.sub(sigma)).add(1f).mul(sigma);
+            FloatVector sigma = one.div(FloatVector.fromArray(F, s, E + i).add(one));
+            FloatVector d = FloatVector.fromArray(F, z, x + i).mul(one.sub(sigma)).add(one).mul(sigma);
             FloatVector.fromArray(F, grad, x + i).mul(d).intoArray(grad, x + i);
         }
     }
@@ -372,15 +378,16 @@ final class TranscendentalActivations {
                 c5 = FloatVector.broadcast(F, ERFC_C5), c4 = FloatVector.broadcast(F, ERFC_C4),
                 c3 = FloatVector.broadcast(F, ERFC_C3), c2 = FloatVector.broadcast(F, ERFC_C2),
                 c1 = FloatVector.broadcast(F, ERFC_C1), c0 = FloatVector.broadcast(F, ERFC_C0),
-                one = FloatVector.broadcast(F, 1f), minusHalf = FloatVector.broadcast(F, -0.5f);
+                one = FloatVector.broadcast(F, 1f), minusHalf = FloatVector.broadcast(F, -0.5f),
+                clamp = FloatVector.broadcast(F, CDF_CLAMP), halfInvSqrt2 = FloatVector.broadcast(F, HALF_INV_SQRT2);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector a = FloatVector.fromArray(F, z, x + i).abs().min(CDF_CLAMP);
-            FloatVector t = one.div(a.fma(HALF_INV_SQRT2, 1f));
+            FloatVector a = FloatVector.fromArray(F, z, x + i).abs().min(clamp);
+            FloatVector t = one.div(a.fma(halfInvSqrt2, one));
             FloatVector p = c9.fma(t, c8).fma(t, c7).fma(t, c6).fma(t, c5).fma(t, c4).fma(t, c3).fma(t, c2)
                     .fma(t, c1).fma(t, c0);
             FloatVector sq = a.mul(a);
             FloatVector sqError = a.fma(a, sq.neg());
-            FloatVector m = sq.mul(-0.5f);
+            FloatVector m = sq.mul(minusHalf);
             FloatVector hi = m.add(p);
             t.intoArray(s, T + i);
             hi.intoArray(s, HI + i);
@@ -390,9 +397,9 @@ final class TranscendentalActivations {
 
     /** {@code U = Φ(x)} from {@code T} and the exponential in {@code E}. */
     private static void normalCdfFinish(float[] z, int x, float[] s, int n) {
-        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F), halfV = FloatVector.broadcast(F, 0.5f);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector half = FloatVector.fromArray(F, s, T + i).mul(FloatVector.fromArray(F, s, E + i)).mul(0.5f);
+            FloatVector half = FloatVector.fromArray(F, s, T + i).mul(FloatVector.fromArray(F, s, E + i)).mul(halfV);
             one.sub(half).blend(half, FloatVector.fromArray(F, z, x + i).compare(VectorOperators.LT, zero))
                     .intoArray(s, U + i);
         }
@@ -400,11 +407,12 @@ final class TranscendentalActivations {
 
     /** {@code HI + LO = -x²/2}: the argument of φ(x)'s exponential ({@link FloatMath#normalPdf}). */
     private static void normalPdfArgument(float[] z, int x, float[] s, int n) {
+        FloatVector clamp = FloatVector.broadcast(F, CDF_CLAMP), minusHalf = FloatVector.broadcast(F, -0.5f);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector a = FloatVector.fromArray(F, z, x + i).abs().min(CDF_CLAMP);
+            FloatVector a = FloatVector.fromArray(F, z, x + i).abs().min(clamp);
             FloatVector sq = a.mul(a);
-            sq.mul(-0.5f).intoArray(s, HI + i);
-            a.fma(a, sq.neg()).mul(-0.5f).intoArray(s, LO + i);
+            sq.mul(minusHalf).intoArray(s, HI + i);
+            a.fma(a, sq.neg()).mul(minusHalf).intoArray(s, LO + i);
         }
     }
 
@@ -417,8 +425,9 @@ final class TranscendentalActivations {
 
     /** {@code grad *= Φ(x) + x·φ(x)}, Φ in {@code U} and φ's exponential in {@code E}. */
     private static void geluBackwardFinish(float[] z, int x, float[] s, float[] grad, int n) {
+        FloatVector invSqrt2Pi = FloatVector.broadcast(F, INV_SQRT_2PI);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector pdf = FloatVector.fromArray(F, s, E + i).mul(INV_SQRT_2PI);
+            FloatVector pdf = FloatVector.fromArray(F, s, E + i).mul(invSqrt2Pi);
             FloatVector d = FloatVector.fromArray(F, s, U + i).add(FloatVector.fromArray(F, z, x + i).mul(pdf));
             FloatVector.fromArray(F, grad, x + i).mul(d).intoArray(grad, x + i);
         }
@@ -428,16 +437,18 @@ final class TranscendentalActivations {
 
     /** {@code U = β(x + κx³)}, the argument of tanh-GELU's tanh. */
     private static void geluTanhInner(float[] z, int x, float[] s, int n) {
+        FloatVector kappa = FloatVector.broadcast(F, Activation.GELU_KAPPA), beta = FloatVector.broadcast(F, Activation.GELU_BETA);
         for (int i = 0; i < n; i += VLEN) {
             FloatVector v = FloatVector.fromArray(F, z, x + i);
-            v.mul(v).mul(v).mul(Activation.GELU_KAPPA).add(v).mul(Activation.GELU_BETA).intoArray(s, U + i);
+            v.mul(v).mul(v).mul(kappa).add(v).mul(beta).intoArray(s, U + i);
         }
     }
 
     /** {@code out = x/2 · (1 + t)}, t in {@code T}. */
     private static void geluTanhFinish(float[] z, int x, float[] s, float[] out, int outAt, int n) {
+        FloatVector half = FloatVector.broadcast(F, 0.5f), one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < n; i += VLEN) {
-            FloatVector.fromArray(F, z, x + i).mul(0.5f).mul(FloatVector.fromArray(F, s, T + i).add(1f))
+            FloatVector.fromArray(F, z, x + i).mul(half).mul(FloatVector.fromArray(F, s, T + i).add(one))
                     .intoArray(out, outAt + i);
         }
     }
@@ -447,12 +458,14 @@ final class TranscendentalActivations {
      * {@link Activation#derivative}.
      */
     private static void geluTanhBackwardFinish(float[] z, int x, float[] s, float[] grad, int n) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector one = FloatVector.broadcast(F, 1f), half = FloatVector.broadcast(F, 0.5f),
+                threeKappa = FloatVector.broadcast(F, Activation.GELU_THREE_KAPPA),
+                beta = FloatVector.broadcast(F, Activation.GELU_BETA);
         for (int i = 0; i < n; i += VLEN) {
             FloatVector v = FloatVector.fromArray(F, z, x + i);
             FloatVector t = FloatVector.fromArray(F, s, T + i);
-            FloatVector innerDerivative = v.mul(v).mul(Activation.GELU_THREE_KAPPA).add(1f).mul(Activation.GELU_BETA);
-            FloatVector d = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(one.sub(t.mul(t))).mul(innerDerivative));
+            FloatVector innerDerivative = v.mul(v).mul(threeKappa).add(one).mul(beta);
+            FloatVector d = t.add(one).mul(half).add(v.mul(half).mul(one.sub(t.mul(t))).mul(innerDerivative));
             FloatVector.fromArray(F, grad, x + i).mul(d).intoArray(grad, x + i);
         }
     }
