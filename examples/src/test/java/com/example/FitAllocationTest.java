@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Test;
 class FitAllocationTest {
     private static final int ROWS = 64;
     private static final int BATCH = 8;
-    // The JIT can take seconds to settle on a small model's vector loops (README, Performance): with
-    // 2,500 warm-up epochs, one JDK 25 CI run in about a dozen still saw every measured epoch allocate.
+    // A small model's vector loops reach C2 only after some thousands of steps (README, Performance),
+    // hence the long warm-up. Two JDK 25 CI runs (at 2,500 and at 5,500 warm-up epochs) saw every
+    // measured epoch allocate 6,720 bytes: compiled code, not warm-up. The likely cause, a loop
+    // constant's broadcast left to its Java fallback by C2, is gone from the kernels (README,
+    // allocation notes); this test is what would show it again.
     private static final int EPOCHS = 6_000;
     private static final int WARMUP_EPOCHS = 5_500;
 
