@@ -7,7 +7,9 @@ import java.util.Optional;
  * The numeric work of a training step, on row-major float arrays addressed by offsets. Generated
  * models call these and nothing else for their loops, so the implementation can be swapped: the
  * Vector API one when {@code jdk.incubator.vector} is available, otherwise the scalar one
- * ({@link #get()} chooses). Every implementation gives results that do not depend on the team size.
+ * ({@link #get()} chooses). Every implementation gives the same bits, whatever the team size: each
+ * product output is one chain of fused multiply-adds in the order of the summed index, and the
+ * elementwise kernels do the same float operations in the same order.
  *
  * <p>A Linear layer keeps its weight {@code W [out, in]} and bias {@code b [out]} inside one flat
  * parameter array at {@code wOff} and {@code bOff} ({@code bOff < 0}: no bias); gradients live at the

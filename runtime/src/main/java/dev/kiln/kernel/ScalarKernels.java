@@ -161,7 +161,7 @@ public class ScalarKernels implements Kernels {
                 float av = a[aOff + i * lda + p];
                 int bRow = bOff + p * ldb;
                 for (int j = 0; j < n; j++) {
-                    c[cRow + j] += av * b[bRow + j];
+                    c[cRow + j] = Math.fma(av, b[bRow + j], c[cRow + j]);
                 }
             }
         }

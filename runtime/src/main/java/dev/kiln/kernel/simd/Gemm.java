@@ -400,7 +400,7 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * Multiplies rows {@code [ic, ic+mc)} by packed columns {@code [jc, jc+nc)} (panels from
-     * {@code pb[bAt]}) over depth block {@code [pc, pc+kc)}, adding to the earlier blocks' sums in C, and
+     * {@code pb[bAt]}) over depth block {@code [pc, pc+kc)}, going on from the earlier blocks' sums in C, and
      * completes the outputs after the last block. The micro-kernel reads whole panels of A where they
      * lie, and a last panel of fewer than MR rows from {@code pa}, where {@link #multiplyRange} copied it.
      */
@@ -416,12 +416,26 @@ final class Gemm implements ThreadTeam.Task {
             for (int ir = 0; ir < mc; ir += MR) {
                 int i = ic + ir;
                 int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
-                if (rows < MR) {
-                    microKernel(kc, pa, 0, MR, 1, pb, bAt + jr * kc, tile, cols);
-                } else {
-                    microKernel(kc, a, aOff + i * aRow + pc * aStep, aStep, aRow, pb, bAt + jr * kc, tile, cols);
+                // After the first depth block the micro-kernel goes on from the sums in C, so that each
+                // output is one chain of multiply-adds over the whole depth, as in the scalar kernels.
+                float[] sums = null;
+                int sumsAt = 0, sumsRow = 0;
+                if (accumulate && rows == MR && cols == NR) {
+                    sums = c;
+                    sumsAt = cOff + i * ldc + j;
+                    sumsRow = ldc;
+                } else if (accumulate) {
+                    loadTile(tile, i, rows, j, cols);
+                    sums = tile;
+                    sumsRow = NR;
                 }
-                storeTile(tile, i, rows, j, cols, accumulate);
+                if (rows < MR) {
+                    microKernel(kc, pa, 0, MR, 1, pb, bAt + jr * kc, tile, cols, sums, sumsAt, sumsRow);
+                } else {
+                    microKernel(kc, a, aOff + i * aRow + pc * aStep, aStep, aRow, pb, bAt + jr * kc, tile, cols,
+                            sums, sumsAt, sumsRow);
+                }
+                storeTile(tile, i, rows, j, cols);
                 if (last) {
                     epilogue(i, i + rows, j, j + cols);
                 }
@@ -429,25 +443,20 @@ final class Gemm implements ThreadTeam.Task {
         }
     }
 
-    /**
-     * Writes a micro-tile's sums to C, or adds them to the sums of the earlier depth blocks there, for
-     * its {@code rows × cols} outputs inside C. Every output, in a full or an edge tile, is the same
-     * micro-kernel sum plus the same single addition, so its bits do not depend on where its tile falls.
-     */
-    private void storeTile(float[] tile, int i, int rows, int j, int cols, boolean accumulate) {
+    /** Copies the {@code rows × cols} sums of C at {@code (i, j)} into a micro-tile (row stride NR). */
+    private void loadTile(float[] tile, int i, int rows, int j, int cols) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(c, cOff + (i + r) * ldc + j, tile, r * NR, cols);
+        }
+    }
+
+    /** Writes the {@code rows × cols} outputs of a micro-tile to C at {@code (i, j)}. */
+    private void storeTile(float[] tile, int i, int rows, int j, int cols) {
         for (int r = 0; r < rows; r++) {
             int row = cOff + (i + r) * ldc + j, t = r * NR;
             if (cols == NR) {
                 for (int v = 0; v < NR; v += VLEN) {
-                    FloatVector sums = FloatVector.fromArray(SPECIES, tile, t + v);
-                    if (accumulate) {
-                        sums = sums.add(FloatVector.fromArray(SPECIES, c, row + v));
-                    }
-                    sums.intoArray(c, row + v);
-                }
-            } else if (accumulate) {
-                for (int q = 0; q < cols; q++) {
-                    c[row + q] += tile[t + q];
+                    FloatVector.fromArray(SPECIES, tile, t + v).intoArray(c, row + v);
                 }
             } else {
                 System.arraycopy(tile, t, c, row, cols);
@@ -782,37 +791,68 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * The {@code MR × NR} products of an A panel and a B panel over {@code kc} depths, from zero, into
-     * {@code tile} (row-major, rows of NR), of which the first {@code cols} columns are wanted. The panel's
-     * row {@code r} at depth {@code p} is {@code a[aAt + p·aStep + r·aRow]}: a packed panel has
-     * {@code (aStep, aRow) = (MR, 1)}, an A read where it lies {@code (1, lda)}, or {@code (lda, 1)}
+     * The {@code MR × NR} products of an A panel and a B panel over {@code kc} depths into {@code tile}
+     * (row-major, rows of NR), of which the first {@code cols} columns are wanted. The sums start from zero
+     * in the first depth block and, after it, from the earlier blocks' sums at {@code sums[sumsAt]} (rows
+     * {@code sumsRow} apart: C itself for a whole tile, else a copy in the tile), so every output is one
+     * chain of multiply-adds over the whole depth, in depth order: the scalar kernels' chain, bit for bit.
+     * The panel's row {@code r} at depth {@code p} is {@code a[aAt + p·aStep + r·aRow]}: a packed panel
+     * has {@code (aStep, aRow) = (MR, 1)}, an A read where it lies {@code (1, lda)}, or {@code (lda, 1)}
      * transposed. Writing a private tile at constant offsets, rather than C at the caller's offsets,
-     * leaves C2 enough registers to keep the loop's indexes out of memory. A panel's zero padding is not multiplied
-     * when fewer vectors cover its columns (the last panel of an odd width: 10 classes take one
-     * vector, not four); every output is still the same chain of multiply-adds from zero, so its bits
-     * do not depend on the kernel that computed it.
+     * leaves C2 enough registers to keep the loop's indexes out of memory (the sums' offsets are dead
+     * once the loop starts). A panel's zero padding is not multiplied when fewer vectors cover its
+     * columns (the last panel of an odd width: 10 classes take one vector, not four); every output is
+     * still the same chain, so its bits do not depend on the kernel that computed it.
      */
     private static void microKernel(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
-                                    int cols) {
+                                    int cols, float[] sums, int sumsAt, int sumsRow) {
         if (cols <= VLEN) {
-            kernel6x1(kc, a, aAt, aStep, aRow, pb, bAt, tile);
+            kernel6x1(kc, a, aAt, aStep, aRow, pb, bAt, tile, sums, sumsAt, sumsRow);
         } else if (cols <= 2 * VLEN) { // always, with 256-bit vectors (NR = 2 · VLEN)
-            kernel6x2(kc, a, aAt, aStep, aRow, pb, bAt, tile);
+            kernel6x2(kc, a, aAt, aStep, aRow, pb, bAt, tile, sums, sumsAt, sumsRow);
         } else if (cols <= 3 * VLEN) {
-            kernel6x3(kc, a, aAt, aStep, aRow, pb, bAt, tile);
+            kernel6x3(kc, a, aAt, aStep, aRow, pb, bAt, tile, sums, sumsAt, sumsRow);
         } else {
-            kernel6x4(kc, a, aAt, aStep, aRow, pb, bAt, tile);
+            kernel6x4(kc, a, aAt, aStep, aRow, pb, bAt, tile, sums, sumsAt, sumsRow);
         }
     }
 
     /** The 512-bit micro-kernel: 6 rows × 4 vectors, 24 accumulators (of 32 registers). */
-    private static void kernel6x4(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile) {
+    private static void kernel6x4(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
+                                  float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
-        c00 = FloatVector.zero(SPECIES);
-        c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
-        c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
-        c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
+        if (sums == null) {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
+            c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
+            c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+            c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
+            c03 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * VLEN);
+            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+            c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
+            c13 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 3 * VLEN);
+            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+            c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
+            c23 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 3 * VLEN);
+            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+            c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
+            c33 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 3 * VLEN);
+            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+            c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
+            c43 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 3 * VLEN);
+            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
+            c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
+            c53 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 3 * VLEN);
+        }
         // The offsets advance by addition, the B one counting the loop (so C2 hoists the B loads' bounds
         // checks). Recomputed from a depth counter each step, they cost about as many issue slots as the
         // 256-bit kernel's 12 multiply-adds, which then ran at about one per cycle.
@@ -879,13 +919,35 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /** The 512-bit micro-kernel for a panel whose columns fit three vectors: 6 rows × 3 vectors. */
-    private static void kernel6x3(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile) {
+    private static void kernel6x3(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
+                                  float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
         FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52;
-        c00 = FloatVector.zero(SPECIES);
-        c01 = c02 = c10 = c11 = c12 = c20 = c00;
-        c21 = c22 = c30 = c31 = c32 = c40 = c00;
-        c41 = c42 = c50 = c51 = c52 = c00;
+        if (sums == null) {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c02 = c10 = c11 = c12 = c20 = c00;
+            c21 = c22 = c30 = c31 = c32 = c40 = c00;
+            c41 = c42 = c50 = c51 = c52 = c00;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+            c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
+            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+            c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
+            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+            c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
+            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+            c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
+            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+            c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
+            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
+            c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
+        }
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
@@ -937,11 +999,21 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /** The micro-kernel for a panel whose columns fit one vector: 6 rows × 1 vector. */
-    private static void kernel6x1(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile) {
+    private static void kernel6x1(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
+                                  float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
         FloatVector c0, c1, c2, c3, c4, c5;
-        c0 = FloatVector.zero(SPECIES);
-        c1 = c2 = c3 = c4 = c5 = c0;
+        if (sums == null) {
+            c0 = FloatVector.zero(SPECIES);
+            c1 = c2 = c3 = c4 = c5 = c0;
+        } else {
+            c0 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+            c1 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+            c2 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+            c3 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+            c4 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+            c5 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+        }
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
@@ -964,13 +1036,29 @@ final class Gemm implements ThreadTeam.Task {
      * The micro-kernel for 256-bit and narrower vectors (16 registers), and for 512-bit panels whose
      * columns fit two vectors: 6 rows × 2 vectors.
      */
-    private static void kernel6x2(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile) {
+    private static void kernel6x2(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
+                                  float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        c00 = FloatVector.zero(SPECIES);
-        c01 = c10 = c11 = c20 = c00;
-        c21 = c30 = c31 = c40 = c00;
-        c41 = c50 = c51 = c00;
+        if (sums == null) {
+            c00 = FloatVector.zero(SPECIES);
+            c01 = c10 = c11 = c20 = c00;
+            c21 = c30 = c31 = c40 = c00;
+            c41 = c50 = c51 = c00;
+        } else {
+            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
+        }
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);

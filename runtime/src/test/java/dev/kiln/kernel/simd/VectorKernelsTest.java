@@ -44,15 +44,16 @@ class VectorKernelsTest {
     }
 
     /**
-     * (rows, inner, columns): tails in every dimension, sizes below and above the threading threshold, and
-     * one of whole panels and blocks only, where the packing's vector loops run without scalar tails.
+     * (rows, inner, columns): tails in every dimension, sizes below and above the threading threshold,
+     * one of whole panels and blocks only, where the packing's vector loops run without scalar tails,
+     * and depths beyond one block (KC) in every product of a Linear layer.
      */
     static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of(1, 1, 1), Arguments.of(3, 15, 17), Arguments.of(17, 37, 3),
                 Arguments.of(37, 255, 15), Arguments.of(7, 1000, 65), Arguments.of(100, 300, 37),
                 Arguments.of(255, 17, 129), Arguments.of(61, 513, 200), Arguments.of(13, 0, 9),
-                Arguments.of(48, 512, 128));
+                Arguments.of(48, 512, 128), Arguments.of(600, 20, 700));
     }
 
     @ParameterizedTest
@@ -80,6 +81,39 @@ class VectorKernelsTest {
             }
             assertOnlyWritten(untouched, c, cOff, m, n, ldc);
             first = assertSameAsFirst(first, c, team);
+        }
+    }
+
+    /**
+     * The products give the scalar kernels' bits: in both, every output is one chain of fused
+     * multiply-adds in the order of the summed index, across depth blocks too, with the bias added last.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void productsMatchScalarKernelsBitwise(int batch, int in, int out) {
+        SplittableRandom random = new SplittableRandom(batch * 37L + in * 11L + out);
+        int wOff = 5, bOff = wOff + out * in + 1, xOff = 3, dyOff = 2;
+        float[] params = randoms(random, bOff + out + 2);
+        float[] x = randoms(random, xOff + batch * in);
+        float[] dy = randoms(random, dyOff + batch * out);
+        float[] y = new float[batch * out], dx = new float[batch * in], grads = new float[params.length];
+        float[] c = new float[batch * out];
+        SCALAR.linearForward(teams[0], batch, in, out, x, xOff, params, wOff, bOff, y, 0);
+        SCALAR.linearBackwardInput(teams[0], batch, in, out, dy, dyOff, params, wOff, dx, 0);
+        SCALAR.linearBackwardParams(teams[0], batch, in, out, dy, dyOff, x, xOff, grads, wOff, bOff);
+        SCALAR.sgemm(teams[0], batch, out, in, x, xOff, in, params, wOff, out, c, 0, out);
+        for (ThreadTeam team : teams) {
+            String what = batch + "×" + in + "×" + out + ", " + team.size() + " threads";
+            float[] vy = new float[y.length], vdx = new float[dx.length], vgrads = new float[grads.length];
+            float[] vc = new float[c.length];
+            VECTOR.linearForward(team, batch, in, out, x, xOff, params, wOff, bOff, vy, 0);
+            VECTOR.linearBackwardInput(team, batch, in, out, dy, dyOff, params, wOff, vdx, 0);
+            VECTOR.linearBackwardParams(team, batch, in, out, dy, dyOff, x, xOff, vgrads, wOff, bOff);
+            VECTOR.sgemm(team, batch, out, in, x, xOff, in, params, wOff, out, vc, 0, out);
+            assertBitwise(y, vy, "forward " + what);
+            assertBitwise(dx, vdx, "input gradient " + what);
+            assertBitwise(grads, vgrads, "parameter gradients " + what);
+            assertBitwise(c, vc, "sgemm " + what);
         }
     }
 
