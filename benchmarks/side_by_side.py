@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Kiln against PyTorch 1.13.1 and OpenBLAS on this machine, in one run.
 
-Times the same seven models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
+Times the same eight models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
 large MLP 1024->1024->1024->10 batch 256; small MLP 100->37->5 batch 50; deep MLP of six 64-wide
-hidden layers, 64->...->64->10 batch 32, all ReLU; the Fashion-MNIST shapes with GELU; and those
+hidden layers, 64->...->64->10 batch 32; a 1,000-class MLP 784->512->1000 batch 128, all ReLU; the Fashion-MNIST shapes with GELU; and those
 shapes with ReLU, Dropout(0.2) after both hidden layers and Adam lr 1e-3; all with
 CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
 (dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
@@ -66,6 +66,7 @@ MODELS = {
     "dropout": (128, [784, 256, 128, 10]),
     "small": (50, [100, 37, 5]),
     "deep": (32, [64] * 7 + [10]),
+    "classes": (128, [784, 512, 1000]),
 }
 # Hidden layers' activation where it is not ReLU (GELU is the exact, erf-based one in both).
 ACTIVATIONS = {"gelu": "GELU"}
@@ -80,6 +81,7 @@ MODEL_NAMES = {
     "dropout": "Dropout + Adam MLP (784→256→128→10, batch 128)",
     "small": "Small MLP (100→37→5, batch 50)",
     "deep": "Deep MLP (64→64×6→10, batch 32)",
+    "classes": "1,000-class MLP (784→512→1000, batch 128)",
 }
 THREADS = [1, 2]
 SGEMM_SIZE = 1024

@@ -25,7 +25,9 @@ public enum BenchModel {
     /** {@link SmallMlp}: 100 → 37 → 5, batch 50. */
     SMALL(50, KilnSmallMlp::new, 100, 37, 5),
     /** {@link DeepMlp}: six 64-wide hidden layers, 64 → … → 64 → 10, batch 32. */
-    DEEP(32, KilnDeepMlp::new, 64, 64, 64, 64, 64, 64, 64, 10);
+    DEEP(32, KilnDeepMlp::new, 64, 64, 64, 64, 64, 64, 64, 10),
+    /** {@link ManyClassMlp}: 784 → 512 → 1000, batch 128. */
+    CLASSES(128, KilnManyClassMlp::new, 784, 512, 1000);
 
     private final int batch;
     private final Function<Options, KilnModel> constructor;

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class TrainStepBenchmark {
     /** {@link BenchModel#key()}. */
-    @Param({"seed", "fashion", "large", "gelu", "dropout", "small", "deep"})
+    @Param({"seed", "fashion", "large", "gelu", "dropout", "small", "deep", "classes"})
     public String model;
 
     /** Threads of the model's team, the calling thread included. */

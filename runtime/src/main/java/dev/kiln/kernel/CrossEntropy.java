@@ -9,8 +9,10 @@ import java.util.Arrays;
  * weights, {@code ignore_index}, label smoothing, mean or sum, with class-index or probability targets.
  * The exponentials of a batch are computed first, all at once with {@link Kernels#exp} (vectorised;
  * each within an ulp, the difference from the row's maximum carried in two floats); then each row's
- * loss and gradient come out of one pass, with sums in double. PyTorch computes all of it in float32
- * and agrees to rounding.
+ * loss and gradient come out of one pass, the sums in double, the gradient's products in float (its
+ * per-row factors in double). Every row loop is a {@link Kernels} row kernel, so it is vectorised where
+ * the kernels are, with the same bits either way. PyTorch computes all of it in float32 and agrees to
+ * rounding.
  *
  * <p>Immutable; safe to share between models.
  */
@@ -22,6 +24,8 @@ public final class CrossEntropy {
     private final int classes;
     private final double smoothing;
     private final double[] weight;
+    /** The same weights (float32 values, as PyTorch holds them) as floats, for the gradient. */
+    private final float[] floatWeight;
     private final boolean weighted;
     private final double weightSum;
     private final int ignoreIndex;
@@ -53,6 +57,10 @@ public final class CrossEntropy {
             for (int c = 0; c < classes; c++) {
                 this.weight[c] = (float) weight[c];
             }
+        }
+        this.floatWeight = new float[classes];
+        for (int c = 0; c < classes; c++) {
+            floatWeight[c] = (float) this.weight[c];
         }
         double sum = 0;
         for (double w : this.weight) {
@@ -156,30 +164,18 @@ public final class CrossEntropy {
      * writes there, and nothing reads it.
      */
     private void exponentials(float[] logits, int from, int to, boolean last, Workspace work) {
-        float[] hi = work.hi, lo = work.lo;
+        Kernels kernels = Kernels.get();
         for (int r = from; r < to; r++) {
             int row = r * classes;
-            float max = max(logits, row, classes);
+            float max = kernels.rowMax(logits, row, classes);
             work.rowMax[r] = max;
-            // logit - max as hi + lo: the float difference and its exact rounding error (Knuth's TwoSum).
-            // Logits more than 200 below the maximum count as 200 below: their exponential is 0 either
-            // way, and an infinite difference would make the error term NaN.
-            float floor = max - 200f;
-            for (int c = 0; c < classes; c++) {
-                float logit = logits[row + c];
-                float x = logit < floor ? floor : logit;
-                float difference = x - max;
-                float maxPart = difference - x;
-                float error = (x - (difference - maxPart)) - (max + maxPart);
-                hi[row + c] = difference;
-                lo[row + c] = error;
-            }
+            kernels.shiftedLogits(logits, row, classes, max, work.hi, work.lo, row);
             if (smoothing != 0) {
-                work.weightedLogitSums[r] = weightedSum(weight, logits, row, classes);
+                work.weightedLogitSums[r] = kernels.weightedSum(weight, logits, row, classes);
             }
         }
         int start = from * classes, end = last ? Workspace.padded(to * classes) : to * classes;
-        Kernels.get().exp(hi, lo, work.exps, start, end - start);
+        kernels.exp(work.hi, work.lo, work.exps, start, end - start);
     }
 
     private double rowLoss(int r, float[] logits, int[] labels, float[] targets, float[] grad, float[] perSample,
@@ -222,11 +218,9 @@ public final class CrossEntropy {
             double hard = (1 - eps) * wy;
             double pScale = gradScale * (hard + smoothShare * weightSum) / sum;
             double offset = gradScale * smoothShare;
-            float[] exps = work.exps;
-            for (int c = 0; c < classes; c++) {
-                grad[row + c] = (float) (pScale * exps[row + c] - offset * weight[c]);
-            }
-            grad[row + y] = (float) (pScale * exps[row + y] - offset * weight[y] - gradScale * hard);
+            Kernels.get().softmaxGradient(work.exps, row, classes, (float) pScale, (float) offset, floatWeight, grad,
+                    row);
+            grad[row + y] = (float) (pScale * work.exps[row + y] - offset * weight[y] - gradScale * hard);
         }
         return rowLoss;
     }
@@ -324,65 +318,7 @@ public final class CrossEntropy {
     }
 
     private double expSum(int r, Workspace work) {
-        return sum(work.exps, r * classes, classes);
-    }
-
-    // The row reductions below keep four partial results, each over every fourth value, combined in a
-    // fixed order at the end: four independent chains of additions (or comparisons) run in parallel
-    // where one chain waits for each addition's latency (the loss of 128 rows of 1000 classes took
-    // 430 µs with one chain, 363 µs with four). The order is fixed, so results are the same for every
-    // thread count and run.
-
-    /** The largest of {@code v[at, at+n)}; a NaN value is never taken (its exponential makes the loss NaN). */
-    private static float max(float[] v, int at, int n) {
-        float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            float v0 = v[at + i], v1 = v[at + i + 1], v2 = v[at + i + 2], v3 = v[at + i + 3];
-            m0 = v0 > m0 ? v0 : m0;
-            m1 = v1 > m1 ? v1 : m1;
-            m2 = v2 > m2 ? v2 : m2;
-            m3 = v3 > m3 ? v3 : m3;
-        }
-        for (; i < n; i++) {
-            float x = v[at + i];
-            m0 = x > m0 ? x : m0;
-        }
-        m0 = m1 > m0 ? m1 : m0;
-        m2 = m3 > m2 ? m3 : m2;
-        return m2 > m0 ? m2 : m0;
-    }
-
-    /** {@code Σ v[at + i]} for {@code i < n}, in double. */
-    private static double sum(float[] v, int at, int n) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += v[at + i];
-            s1 += v[at + i + 1];
-            s2 += v[at + i + 2];
-            s3 += v[at + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += v[at + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code Σ w[i]·v[at + i]} for {@code i < n}, in double. */
-    private static double weightedSum(double[] w, float[] v, int at, int n) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += w[i] * v[at + i];
-            s1 += w[i + 1] * v[at + i + 1];
-            s2 += w[i + 2] * v[at + i + 2];
-            s3 += w[i + 3] * v[at + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += w[i] * v[at + i];
-        }
-        return (s0 + s1) + (s2 + s3);
+        return Kernels.get().sum(work.exps, r * classes, classes);
     }
 
     @Override

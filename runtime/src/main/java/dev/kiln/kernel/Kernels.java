@@ -122,6 +122,39 @@ public interface Kernels {
      */
     void exp(float[] hi, float[] lo, float[] out, int off, int len);
 
+    // ---- rows of the loss, on the calling thread ------------------------------------------------
+    // The sums below have one order, defined by the scalar kernels: sixteen partial sums, lane l over
+    // the values at l, l + 16, l + 32, ... of the whole blocks of 16, combined pairwise in a fixed
+    // tree, then the remaining values one by one. Every implementation gives the same bits.
+
+    /**
+     * The largest of {@code v[at, at + n)} ({@code n ≥ 1}), NaN values never taken (a NaN logit makes the
+     * loss NaN anyway), plus {@code 0f}, so that a zero maximum is +0: the same bits whatever order the
+     * values are compared in.
+     */
+    float rowMax(float[] v, int at, int n);
+
+    /**
+     * For {@code i < n}: {@code x - max} with {@code x = logits[at + i]}, or {@code max - 200} for a
+     * logit below that (its exponential is 0 either way, and an infinite difference would make the
+     * error term NaN), as the float difference {@code hi[out + i]} and its exact rounding error
+     * {@code lo[out + i]} (Knuth's TwoSum).
+     */
+    void shiftedLogits(float[] logits, int at, int n, float max, float[] hi, float[] lo, int out);
+
+    /** {@code Σ v[at + i]} for {@code i < n}, in double, in the order above. */
+    double sum(float[] v, int at, int n);
+
+    /** {@code Σ w[i] · v[at + i]} for {@code i < n}, in double (each product rounded), in the order above. */
+    double weightedSum(double[] w, float[] v, int at, int n);
+
+    /**
+     * {@code grad[gradAt + i] = scale · exps[at + i] - offset · w[i]} for {@code i < n}, in float (each
+     * product rounded, then the difference; PyTorch's gradient is float too): the softmax cross-entropy's
+     * gradient row, but for the target's correction.
+     */
+    void softmaxGradient(float[] exps, int at, int n, float scale, float offset, float[] w, float[] grad, int gradAt);
+
     /**
      * {@code y[i] = x[i] · noise[i]} for {@code i < len} ({@code y} may be {@code x}): dropout's forward
      * and backward, with the noise of {@link dev.kiln.random.Bernoulli#dropoutNoise}, as PyTorch's

@@ -7,6 +7,8 @@ import dev.kiln.thread.ThreadTeam;
  * kernels are tested against. Single-threaded; the team is accepted and not used.
  */
 public class ScalarKernels implements Kernels {
+    /** The partial sums of {@link #sum} and {@link #weightedSum} (two vectors of eight doubles in SIMD). */
+    public static final int SUM_LANES = 16;
 
     @Override
     public String name() {
@@ -125,6 +127,114 @@ public class ScalarKernels implements Kernels {
     public void exp(float[] hi, float[] lo, float[] out, int off, int len) {
         for (int i = off; i < off + len; i++) {
             out[i] = FloatMath.exp(hi[i], lo[i]);
+        }
+    }
+
+    @Override
+    public float rowMax(float[] v, int at, int n) {
+        // Four running maxima, each over every fourth value: four chains of comparisons in flight.
+        float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float v0 = v[at + i], v1 = v[at + i + 1], v2 = v[at + i + 2], v3 = v[at + i + 3];
+            m0 = v0 > m0 ? v0 : m0;
+            m1 = v1 > m1 ? v1 : m1;
+            m2 = v2 > m2 ? v2 : m2;
+            m3 = v3 > m3 ? v3 : m3;
+        }
+        for (; i < n; i++) {
+            float x = v[at + i];
+            m0 = x > m0 ? x : m0;
+        }
+        m0 = m1 > m0 ? m1 : m0;
+        m2 = m3 > m2 ? m3 : m2;
+        return (m2 > m0 ? m2 : m0) + 0f;
+    }
+
+    @Override
+    public void shiftedLogits(float[] logits, int at, int n, float max, float[] hi, float[] lo, int out) {
+        float floor = max - 200f;
+        for (int i = 0; i < n; i++) {
+            float logit = logits[at + i];
+            float x = logit < floor ? floor : logit;
+            float difference = x - max;
+            float maxPart = difference - x;
+            hi[out + i] = difference;
+            lo[out + i] = (x - (difference - maxPart)) - (max + maxPart);
+        }
+    }
+
+    @Override
+    public double sum(float[] v, int at, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
+        int i = 0;
+        for (int b = at; i + SUM_LANES <= n; i += SUM_LANES, b += SUM_LANES) {
+            s0 += v[b];
+            s1 += v[b + 1];
+            s2 += v[b + 2];
+            s3 += v[b + 3];
+            s4 += v[b + 4];
+            s5 += v[b + 5];
+            s6 += v[b + 6];
+            s7 += v[b + 7];
+            s8 += v[b + 8];
+            s9 += v[b + 9];
+            s10 += v[b + 10];
+            s11 += v[b + 11];
+            s12 += v[b + 12];
+            s13 += v[b + 13];
+            s14 += v[b + 14];
+            s15 += v[b + 15];
+        }
+        double total = combineLanes(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
+        for (; i < n; i++) {
+            total += v[at + i];
+        }
+        return total;
+    }
+
+    @Override
+    public double weightedSum(double[] w, float[] v, int at, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
+        int i = 0;
+        for (int b = at; i + SUM_LANES <= n; i += SUM_LANES, b += SUM_LANES) {
+            s0 += w[i] * v[b];
+            s1 += w[i + 1] * v[b + 1];
+            s2 += w[i + 2] * v[b + 2];
+            s3 += w[i + 3] * v[b + 3];
+            s4 += w[i + 4] * v[b + 4];
+            s5 += w[i + 5] * v[b + 5];
+            s6 += w[i + 6] * v[b + 6];
+            s7 += w[i + 7] * v[b + 7];
+            s8 += w[i + 8] * v[b + 8];
+            s9 += w[i + 9] * v[b + 9];
+            s10 += w[i + 10] * v[b + 10];
+            s11 += w[i + 11] * v[b + 11];
+            s12 += w[i + 12] * v[b + 12];
+            s13 += w[i + 13] * v[b + 13];
+            s14 += w[i + 14] * v[b + 14];
+            s15 += w[i + 15] * v[b + 15];
+        }
+        double total = combineLanes(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
+        for (; i < n; i++) {
+            total += w[i] * v[at + i];
+        }
+        return total;
+    }
+
+    /** The sixteen lanes of {@link #sum}, paired (lane l with lane l + 8), then added as a balanced tree. */
+    public static double combineLanes(double t0, double t1, double t2, double t3, double t4, double t5, double t6,
+                                      double t7) {
+        return ((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7));
+    }
+
+    @Override
+    public void softmaxGradient(float[] exps, int at, int n, float scale, float offset, float[] w, float[] grad,
+                                int gradAt) {
+        for (int i = 0; i < n; i++) {
+            grad[gradAt + i] = scale * exps[at + i] - offset * w[i];
         }
     }
 

@@ -202,6 +202,32 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public float rowMax(float[] v, int at, int n) {
+        return LossRows.rowMax(v, at, n);
+    }
+
+    @Override
+    public void shiftedLogits(float[] logits, int at, int n, float max, float[] hi, float[] lo, int out) {
+        LossRows.shiftedLogits(logits, at, n, max, hi, lo, out);
+    }
+
+    @Override
+    public double sum(float[] v, int at, int n) {
+        return LossRows.sum(v, at, n);
+    }
+
+    @Override
+    public double weightedSum(double[] w, float[] v, int at, int n) {
+        return LossRows.weightedSum(w, v, at, n);
+    }
+
+    @Override
+    public void softmaxGradient(float[] exps, int at, int n, float scale, float offset, float[] w, float[] grad,
+                                int gradAt) {
+        LossRows.softmaxGradient(exps, at, n, scale, offset, w, grad, gradAt);
+    }
+
+    @Override
     public void dropoutApply(ThreadTeam team, float[] x, float[] noise, float[] y, int len) {
         scratch(team).dropout.apply(team, x, noise, y, len);
     }

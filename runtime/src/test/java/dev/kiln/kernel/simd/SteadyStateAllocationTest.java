@@ -3,7 +3,9 @@ package dev.kiln.kernel.simd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.Reduction;
 import dev.kiln.kernel.Activation;
+import dev.kiln.kernel.CrossEntropy;
 import dev.kiln.kernel.Kernels;
 import dev.kiln.thread.ThreadTeam;
 import java.lang.management.ManagementFactory;
@@ -43,7 +45,16 @@ class SteadyStateAllocationTest {
             float[] z = new float[len], a = new float[len], g = new float[len], m = new float[len], v = new float[len];
             float[] noise = new float[len];
             Activation leaky = Activation.leakyRelu(0.01f);
+            // A many-class loss: its rows run the loss row kernels, split across the team.
+            int rows = 40, classes = 1003;
+            CrossEntropy loss = new CrossEntropy(classes, 0.1, null, -100, Reduction.MEAN);
+            float[] logits = new float[rows * classes], logitGrad = new float[rows * classes];
+            int[] labels = new int[rows];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) Math.sin(i);
+            }
             Runnable step = () -> {
+                loss.indexLoss(team, logits, rows, labels, logitGrad, null);
                 kernels.linearForward(team, n, in, out, x, 0, params, 0, out * in, y, 0);
                 kernels.linearActivationForward(team, Activation.GELU, n, in, out, x, 0, params, 0, out * in, y, 0,
                         dy, 0);

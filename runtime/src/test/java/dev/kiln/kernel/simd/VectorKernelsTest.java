@@ -11,6 +11,7 @@ import dev.kiln.kernel.Mt19937;
 import dev.kiln.kernel.ScalarKernels;
 import dev.kiln.thread.ThreadTeam;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -445,6 +446,87 @@ class VectorKernelsTest {
                 VECTOR.exp(hi, lo, got, off, len);
                 assertBitwise(expected, got, "exp, len " + len + ", offset " + off);
             }
+        }
+    }
+
+    /** Row lengths around the vector widths (8 doubles, 16 floats, 16 sum lanes) and a many-class row. */
+    private static final int[] ROW_LENGTHS = {1, 3, 8, 10, 15, 16, 17, 31, 32, 37, 255, 1000, 1003};
+
+    @Test
+    void lossRowKernelsMatchScalarKernelsBitwise() {
+        for (int n : ROW_LENGTHS) {
+            for (int at : new int[] {0, 5}) {
+                SplittableRandom random = new SplittableRandom(31L * n + at);
+                float[] logits = randoms(random, at + n);
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] *= i % 5 == 0 ? 400 : 10; // some far below the maximum: the floor
+                }
+                double[] weights = new double[n];
+                float[] floatWeights = new float[n];
+                for (int i = 0; i < n; i++) {
+                    floatWeights[i] = (float) (random.nextDouble() * 3);
+                    weights[i] = floatWeights[i];
+                }
+                for (float[] v : List.of(logits, withSpecialValues(logits.clone()))) {
+                    String what = "length " + n + ", offset " + at + ": ";
+                    float max = SCALAR.rowMax(v, at, n);
+                    assertEquals(Float.floatToIntBits(max), Float.floatToIntBits(VECTOR.rowMax(v, at, n)),
+                            what + "max " + max);
+                    float[] hi = new float[at + n + 2], lo = hi.clone(), vectorHi = hi.clone(), vectorLo = hi.clone();
+                    SCALAR.shiftedLogits(v, at, n, max, hi, lo, 1);
+                    VECTOR.shiftedLogits(v, at, n, max, vectorHi, vectorLo, 1);
+                    assertBitwise(hi, vectorHi, what + "shifted logits");
+                    assertBitwise(lo, vectorLo, what + "their rounding errors");
+                    assertSameDouble(SCALAR.sum(v, at, n), VECTOR.sum(v, at, n), what + "sum");
+                    assertSameDouble(SCALAR.weightedSum(weights, v, at, n), VECTOR.weightedSum(weights, v, at, n),
+                            what + "weighted sum");
+                    float[] grad = new float[at + n + 3], vectorGrad = grad.clone();
+                    SCALAR.softmaxGradient(v, at, n, 0.37f, 0.0123f, floatWeights, grad, 2);
+                    VECTOR.softmaxGradient(v, at, n, 0.37f, 0.0123f, floatWeights, vectorGrad, 2);
+                    assertBitwise(grad, vectorGrad, what + "gradient");
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowMaxIsPositiveZeroForAZeroMaximumInEveryOrder() {
+        for (int n : ROW_LENGTHS) {
+            float[] zeros = new float[n];
+            for (int i = 0; i < n; i += 2) {
+                zeros[i] = -0f;
+            }
+            for (Kernels kernels : List.of(SCALAR, VECTOR)) {
+                assertEquals(0, Float.floatToRawIntBits(kernels.rowMax(zeros, 0, n)), kernels.name() + ", " + n);
+            }
+        }
+    }
+
+    /** The scalar kernels' sum order: sixteen lanes over whole blocks, paired, a balanced tree, then the rest. */
+    @Test
+    void sumsFollowTheDocumentedOrder() {
+        float[] v = randoms(new SplittableRandom(5), 1003);
+        double[] lanes = new double[16];
+        int whole = v.length / 16 * 16;
+        for (int i = 0; i < whole; i++) {
+            lanes[i % 16] += v[i];
+        }
+        double[] paired = new double[8];
+        for (int l = 0; l < 8; l++) {
+            paired[l] = lanes[l] + lanes[l + 8];
+        }
+        double expected = ((paired[0] + paired[1]) + (paired[2] + paired[3]))
+                + ((paired[4] + paired[5]) + (paired[6] + paired[7]));
+        for (int i = whole; i < v.length; i++) {
+            expected += v[i];
+        }
+        assertSameDouble(expected, SCALAR.sum(v, 0, v.length), "scalar sum");
+        assertSameDouble(expected, VECTOR.sum(v, 0, v.length), "vector sum");
+    }
+
+    private static void assertSameDouble(double expected, double actual, String what) {
+        if (Double.doubleToLongBits(expected) != Double.doubleToLongBits(actual)) {
+            throw new AssertionError(what + ": expected " + expected + " but was " + actual);
         }
     }
 
