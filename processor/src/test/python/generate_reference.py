@@ -595,6 +595,17 @@ def cases():
     out.append(Case("VaryingBatchSize", "One 16-row array used with n = 16, 5, 11, 1, 16; eval on 9 of 16 rows.",
                     mlp([6, 10, 4], "relu"), Loss(label_smoothing=0.1), Optimizer("adam", {"lr": 0.01}), 70,
                     steps, Batch(9, x, labels=y)))
+
+    # Many classes: rows longer than the loss's vectors (16 floats), so its vector paths run.
+    many = 300
+    many_weights = [0.5 + (c % 7) * 0.25 for c in range(many)]
+    labelled("ManyClasses", "300 classes with label smoothing 0.1, class weights and ignored rows.",
+             mlp([24, 40, many], "relu"), Loss(label_smoothing=0.1, weight=many_weights),
+             Optimizer("sgd", {"lr": 0.3, "momentum": 0.9}), 71, n=20, ignore=-100, ignore_fraction=0.2,
+             eval_n=20)
+    out.append(Case("ManyClassesProbabilities", "300 classes, probability targets, label smoothing 0.1.",
+                    mlp([24, 40, many], "tanh"), Loss(label_smoothing=0.1), Optimizer("sgd", {"lr": 0.2}), 72,
+                    [d.target_batch(10, 24, many) for _ in range(3)], d.batch(10, 24, many)))
     return out
 
 
