@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
@@ -18,6 +19,7 @@ import java.util.function.Function;
 final class KernelModeRun {
     /** Batch sizes in turn: odd, larger than the small-layer threshold, and a multiple of the tile rows. */
     private static final int[] BATCHES = {37, 100, 66};
+    private static final int MAX_BATCH = Arrays.stream(BATCHES).max().getAsInt();
     private static final int STEPS = 24;
 
     private KernelModeRun() {}
@@ -44,9 +46,8 @@ final class KernelModeRun {
                               Path directory, List<String> report) throws IOException {
         try (KilnModel model = constructor.apply(options)) {
             Random random = new Random(11);
-            int maxBatch = 100;
-            float[] x = new float[maxBatch * model.inputs()];
-            int[] labels = new int[maxBatch];
+            float[] x = new float[MAX_BATCH * model.inputs()];
+            int[] labels = new int[MAX_BATCH];
             for (int step = 0; step < STEPS; step++) {
                 int n = BATCHES[step % BATCHES.length];
                 for (int i = 0; i < n * model.inputs(); i++) {
@@ -57,8 +58,8 @@ final class KernelModeRun {
                 }
                 report.add(name + " step " + step + " loss " + bits(model.trainStep(x, labels, n)));
             }
-            float[] logits = new float[maxBatch * model.classes()];
-            model.logits(x, maxBatch, logits);
+            float[] logits = new float[MAX_BATCH * model.classes()];
+            model.logits(x, MAX_BATCH, logits);
             for (int i = 0; i < logits.length; i++) {
                 report.add(name + " logit " + i + " " + bits(logits[i]));
             }
