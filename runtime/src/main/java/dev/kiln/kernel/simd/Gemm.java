@@ -117,6 +117,12 @@ final class Gemm implements ThreadTeam.Task {
     // The derivative epilogue of multiplyThroughDerivative: C ⊙= f'(z) given a = f(z), laid out as C.
     private Activation derivative;
     private float[] derivativeZ, derivativeA;
+    // Where a product computed transposed (linearForward) is stored, its transpose completed there by the
+    // bias (one per stored column) and the activation; C is then transposedSums. Null: C is the result.
+    private float[] stored;
+    private int storedOff, storedLd;
+    /** C of a product computed transposed, row stride n; grown to the largest such product. */
+    private float[] transposedSums = new float[0];
     private boolean aTransposed, bTransposed, splitColumns;
     private Phase phase;
     // MULTIPLY_SHARED's work list: chunks of chunkPanels panels along the split dimension.
@@ -258,6 +264,41 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
+     * A Linear layer's forward pass, {@code z = x · wᵀ (+ bias)} then {@code act = f(z)} as in
+     * {@link #multiply(ThreadTeam, int, int, int, float[], int, int, boolean, float[], int, int, boolean,
+     * float[], int, int, float[], int, Activation, float[], int) multiply}: x is {@code batch × in}, w
+     * {@code out × in}, z and act {@code batch × out}, row-major from their offsets; {@code biasOff < 0}: no
+     * bias.
+     *
+     * <p>A layer with more outputs than the batch has rows is computed as {@code zᵀ = w · xᵀ}, then
+     * transposed into z by each part as soon as its share is done. The operand packed into panels is then x
+     * rather than w: the smaller one, and packing is what a batch of a few hundred rows cannot amortise
+     * (a 128 × 512 → 1000 forward took 908 µs at one thread as {@code x · wᵀ}, 704 µs as
+     * {@code w · xᵀ}). The bits are the same either way: each output is the same chain of multiply-adds,
+     * whose products do not depend on the order of their factors.
+     */
+    void linearForward(ThreadTeam team, int batch, int in, int out, float[] x, int xOff, float[] w, int wOff,
+                       float[] bias, int biasOff, float[] z, int zOff, Activation f, float[] act, int actOff) {
+        if (out <= batch) {
+            multiply(team, batch, out, in, x, xOff, in, false, w, wOff, in, true, z, zOff, out, bias, biasOff,
+                    f, act, actOff);
+            return;
+        }
+        if (transposedSums.length < out * batch) {
+            transposedSums = new float[out * batch];
+        }
+        stored = z;
+        storedOff = zOff;
+        storedLd = out;
+        try {
+            multiply(team, out, batch, in, w, wOff, in, false, x, xOff, in, true, transposedSums, 0, batch,
+                    bias, biasOff, f, act, actOff);
+        } finally {
+            stored = null;
+        }
+    }
+
+    /**
      * {@code dz[m][n] = (op(A) · op(B)) ⊙ f'(z)} given {@code a = f(z)}, with {@code dz}, {@code z} and
      * {@code a} row-major {@code m × n} from index 0; the derivative is the one of {@link Elementwise}
      * (one it {@link Elementwise#hasCheapDerivative computes cheaply}), applied to each tile after its last
@@ -394,7 +435,12 @@ final class Gemm implements ThreadTeam.Task {
                 int row = cOff + i * ldc;
                 java.util.Arrays.fill(c, row + columnStart, row + columnEnd, 0f);
             }
-            epilogue(rowStart, rowEnd, columnStart, columnEnd);
+            if (stored == null) {
+                epilogue(rowStart, rowEnd, columnStart, columnEnd);
+            }
+        }
+        if (stored != null) {
+            storeTransposed(rowStart, rowEnd, columnStart, columnEnd);
         }
     }
 
@@ -436,7 +482,7 @@ final class Gemm implements ThreadTeam.Task {
                             sums, sumsAt, sumsRow);
                 }
                 storeTile(tile, i, rows, j, cols);
-                if (last) {
+                if (last && stored == null) {
                     epilogue(i, i + rows, j, j + cols);
                 }
             }
@@ -472,26 +518,63 @@ final class Gemm implements ThreadTeam.Task {
         if (bias == null && activation == null && derivative == null) {
             return;
         }
-        int cols = j1 - j0;
-        int bound = SPECIES.loopBound(cols);
         for (int i = i0; i < i1; i++) {
             int row = cOff + i * ldc + j0;
-            if (bias != null) {
-                int at = biasOff + j0;
-                int j = 0;
-                for (; j < bound; j += VLEN) {
-                    FloatVector.fromArray(SPECIES, c, row + j).add(FloatVector.fromArray(SPECIES, bias, at + j))
-                            .intoArray(c, row + j);
-                }
-                for (; j < cols; j++) {
-                    c[row + j] += bias[at + j];
-                }
-            }
-            if (activation != null) {
-                Elementwise.piecewiseLinearForward(activation, c, row, act, actOff + i * ldc + j0, cols);
-            }
+            complete(c, row, j0, j1 - j0, actOff + i * ldc + j0);
             if (derivative != null) {
-                Elementwise.cheapActivationBackward(derivative, derivativeZ, derivativeA, c, row, row + cols);
+                Elementwise.cheapActivationBackward(derivative, derivativeZ, derivativeA, c, row, row + j1 - j0);
+            }
+        }
+    }
+
+    /**
+     * Adds the bias of columns {@code [j0, j0+cols)} to the outputs at {@code out[at]}, then writes their
+     * activation at {@code act[actAt]}.
+     */
+    private void complete(float[] out, int at, int j0, int cols, int actAt) {
+        if (bias != null) {
+            int from = biasOff + j0;
+            int j = 0;
+            for (int bound = SPECIES.loopBound(cols); j < bound; j += VLEN) {
+                FloatVector.fromArray(SPECIES, out, at + j).add(FloatVector.fromArray(SPECIES, bias, from + j))
+                        .intoArray(out, at + j);
+            }
+            for (; j < cols; j++) {
+                out[at + j] += bias[from + j];
+            }
+        }
+        if (activation != null) {
+            Elementwise.piecewiseLinearForward(activation, out, at, act, actAt, cols);
+        }
+    }
+
+    /**
+     * Stores the finished sums {@code [i0, i1) × [j0, j1)} of a product computed transposed: C's row i is
+     * column i of {@link #stored}, transposed in blocks of VLEN × VLEN in registers, then completes them
+     * there, a stored row at a time.
+     */
+    private void storeTransposed(int i0, int i1, int j0, int j1) {
+        int rows = i1 - i0, cols = j1 - j0;
+        int vectorRows = rows / VLEN * VLEN, vectorCols = cols / VLEN * VLEN;
+        for (int j = 0; j < vectorCols; j += VLEN) {
+            int from = cOff + i0 * ldc + j0 + j, at = storedOff + (j0 + j) * storedLd + i0;
+            for (int i = 0; i < vectorRows; i += VLEN) {
+                if (VLEN == 16) {
+                    transpose16(c, from + i * ldc, ldc, stored, at + i, storedLd);
+                } else if (VLEN == 8) {
+                    transpose8(c, from + i * ldc, ldc, stored, at + i, storedLd);
+                } else {
+                    transposeScalar(c, from + i * ldc, ldc, stored, at + i, storedLd, VLEN, VLEN);
+                }
+            }
+            transposeScalar(c, from + vectorRows * ldc, ldc, stored, at + vectorRows, storedLd, rows - vectorRows,
+                    VLEN);
+        }
+        transposeScalar(c, cOff + i0 * ldc + j0 + vectorCols, ldc, stored,
+                storedOff + (j0 + vectorCols) * storedLd + i0, storedLd, rows, cols - vectorCols);
+        if (bias != null || activation != null) {
+            for (int j = j0; j < j1; j++) {
+                complete(stored, storedOff + j * storedLd + i0, i0, rows, actOff + j * storedLd + i0);
             }
         }
     }
@@ -566,16 +649,18 @@ final class Gemm implements ThreadTeam.Task {
             int src = bOff + (j + q) * ldb + p0;
             for (int p = 0; p < vectorDepth; p += VLEN) {
                 if (VLEN == 16) {
-                    transpose16(b, src + p, ldb, dst, panel + p * NR + q);
+                    transpose16(b, src + p, ldb, dst, panel + p * NR + q, NR);
                 } else if (VLEN == 8) {
-                    transpose8(b, src + p, ldb, dst, panel + p * NR + q);
+                    transpose8(b, src + p, ldb, dst, panel + p * NR + q, NR);
                 } else {
-                    transposeScalar(b, src + p, ldb, dst, panel + p * NR + q, VLEN, VLEN);
+                    transposeScalar(b, src + p, ldb, dst, panel + p * NR + q, NR, VLEN, VLEN);
                 }
             }
-            transposeScalar(b, src + vectorDepth, ldb, dst, panel + vectorDepth * NR + q, VLEN, kc - vectorDepth);
+            transposeScalar(b, src + vectorDepth, ldb, dst, panel + vectorDepth * NR + q, NR, VLEN,
+                    kc - vectorDepth);
         }
-        transposeScalar(b, bOff + (j + vectorCols) * ldb + p0, ldb, dst, panel + vectorCols, cols - vectorCols, kc);
+        transposeScalar(b, bOff + (j + vectorCols) * ldb + p0, ldb, dst, panel + vectorCols, NR, cols - vectorCols,
+                kc);
         if (cols < NR) {
             for (int p = 0; p < kc; p++) {
                 java.util.Arrays.fill(dst, panel + p * NR + cols, panel + (p + 1) * NR, 0f);
@@ -584,11 +669,11 @@ final class Gemm implements ThreadTeam.Task {
     }
 
     /**
-     * {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code p, q < 16} (16 lanes): 16 rows loaded,
+     * {@code dst[at + p·dstLd + q] = src[from + q·ld + p]} for {@code p, q < 16} (16 lanes): 16 rows loaded,
      * transposed in 4 stages that each swap the off-diagonal halves of every block of 2·s rows
-     * (a lane rotation and a blend per vector), then stored as panel rows.
+     * (a lane rotation and a blend per vector), then stored as rows {@code dstLd} apart.
      */
-    private static void transpose16(float[] src, int from, int ld, float[] dst, int at) {
+    private static void transpose16(float[] src, int from, int ld, float[] dst, int at, int dstLd) {
         FloatVector r0 = FloatVector.fromArray(SPECIES, src, from);
         FloatVector r1 = FloatVector.fromArray(SPECIES, src, from + ld);
         FloatVector r2 = FloatVector.fromArray(SPECIES, src, from + 2 * ld);
@@ -703,29 +788,29 @@ final class Gemm implements ThreadTeam.Task {
         r15 = r14.rearrange(AHEAD_1).blend(r15, LANES_1);
         r14 = t;
         r0.intoArray(dst, at);
-        r1.intoArray(dst, at + NR);
-        r2.intoArray(dst, at + 2 * NR);
-        r3.intoArray(dst, at + 3 * NR);
-        r4.intoArray(dst, at + 4 * NR);
-        r5.intoArray(dst, at + 5 * NR);
-        r6.intoArray(dst, at + 6 * NR);
-        r7.intoArray(dst, at + 7 * NR);
-        r8.intoArray(dst, at + 8 * NR);
-        r9.intoArray(dst, at + 9 * NR);
-        r10.intoArray(dst, at + 10 * NR);
-        r11.intoArray(dst, at + 11 * NR);
-        r12.intoArray(dst, at + 12 * NR);
-        r13.intoArray(dst, at + 13 * NR);
-        r14.intoArray(dst, at + 14 * NR);
-        r15.intoArray(dst, at + 15 * NR);
+        r1.intoArray(dst, at + dstLd);
+        r2.intoArray(dst, at + 2 * dstLd);
+        r3.intoArray(dst, at + 3 * dstLd);
+        r4.intoArray(dst, at + 4 * dstLd);
+        r5.intoArray(dst, at + 5 * dstLd);
+        r6.intoArray(dst, at + 6 * dstLd);
+        r7.intoArray(dst, at + 7 * dstLd);
+        r8.intoArray(dst, at + 8 * dstLd);
+        r9.intoArray(dst, at + 9 * dstLd);
+        r10.intoArray(dst, at + 10 * dstLd);
+        r11.intoArray(dst, at + 11 * dstLd);
+        r12.intoArray(dst, at + 12 * dstLd);
+        r13.intoArray(dst, at + 13 * dstLd);
+        r14.intoArray(dst, at + 14 * dstLd);
+        r15.intoArray(dst, at + 15 * dstLd);
     }
 
     /**
-     * {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code p, q < 8} (8 lanes): 8 rows loaded,
+     * {@code dst[at + p·dstLd + q] = src[from + q·ld + p]} for {@code p, q < 8} (8 lanes): 8 rows loaded,
      * transposed in 3 stages that each swap the off-diagonal halves of every block of 2·s rows
-     * (a lane rotation and a blend per vector), then stored as panel rows.
+     * (a lane rotation and a blend per vector), then stored as rows {@code dstLd} apart.
      */
-    private static void transpose8(float[] src, int from, int ld, float[] dst, int at) {
+    private static void transpose8(float[] src, int from, int ld, float[] dst, int at, int dstLd) {
         FloatVector r0 = FloatVector.fromArray(SPECIES, src, from);
         FloatVector r1 = FloatVector.fromArray(SPECIES, src, from + ld);
         FloatVector r2 = FloatVector.fromArray(SPECIES, src, from + 2 * ld);
@@ -772,20 +857,21 @@ final class Gemm implements ThreadTeam.Task {
         r7 = r6.rearrange(AHEAD_1).blend(r7, LANES_1);
         r6 = t;
         r0.intoArray(dst, at);
-        r1.intoArray(dst, at + NR);
-        r2.intoArray(dst, at + 2 * NR);
-        r3.intoArray(dst, at + 3 * NR);
-        r4.intoArray(dst, at + 4 * NR);
-        r5.intoArray(dst, at + 5 * NR);
-        r6.intoArray(dst, at + 6 * NR);
-        r7.intoArray(dst, at + 7 * NR);
+        r1.intoArray(dst, at + dstLd);
+        r2.intoArray(dst, at + 2 * dstLd);
+        r3.intoArray(dst, at + 3 * dstLd);
+        r4.intoArray(dst, at + 4 * dstLd);
+        r5.intoArray(dst, at + 5 * dstLd);
+        r6.intoArray(dst, at + 6 * dstLd);
+        r7.intoArray(dst, at + 7 * dstLd);
     }
 
-    /** {@code dst[at + p·NR + q] = src[from + q·ld + p]} for {@code q < rows, p < depth}. */
-    private static void transposeScalar(float[] src, int from, int ld, float[] dst, int at, int rows, int depth) {
+    /** {@code dst[at + p·dstLd + q] = src[from + q·ld + p]} for {@code q < rows, p < depth}. */
+    private static void transposeScalar(float[] src, int from, int ld, float[] dst, int at, int dstLd, int rows,
+                                        int depth) {
         for (int q = 0; q < rows; q++) {
             for (int p = 0; p < depth; p++) {
-                dst[at + p * NR + q] = src[from + q * ld + p];
+                dst[at + p * dstLd + q] = src[from + q * ld + p];
             }
         }
     }

@@ -77,6 +77,8 @@ final class JitWarmUp {
                 kernels.firstNonFinite(x, x.length);
                 kernels.linearActivationForward(team, Activation.RELU, ROWS, INPUTS, OUTPUTS, x, 0, params, 0,
                         WEIGHTS, z, 0, a, 0);
+                // A layer of no more outputs than rows: its product is not computed transposed (Gemm#linearForward).
+                kernels.linearForward(team, ROWS, INPUTS, ROWS, x, 0, params, 0, WEIGHTS, z, 0);
                 kernels.exp(hi, lo, exps, 0, LOGITS);
                 // The activations stand in for the output gradient, and x for the ReLU output of a layer
                 // below (and its pre-activation).

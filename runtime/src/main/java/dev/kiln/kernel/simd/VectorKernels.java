@@ -108,9 +108,8 @@ public final class VectorKernels implements Kernels {
     @Override
     public void linearForward(ThreadTeam team, int n, int in, int out,
                               float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff) {
-        // Y = X · Wᵀ: W [out][in] read as the transposed B operand.
-        scratch(team).gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
-                y, yOff, out, params, bOff);
+        scratch(team).gemm.linearForward(team, n, in, out, x, xOff, params, wOff, params, bOff, y, yOff,
+                null, null, 0);
     }
 
     @Override
@@ -140,8 +139,8 @@ public final class VectorKernels implements Kernels {
         // linear; the others take a pass of their own over the outputs.
         Scratch scratch = scratch(team);
         boolean inEpilogue = Elementwise.isPiecewiseLinear(f);
-        scratch.gemm.multiply(team, n, out, in, x, xOff, in, false, params, wOff, in, true,
-                z, zOff, out, params, bOff, inEpilogue ? f : null, a, aOff);
+        scratch.gemm.linearForward(team, n, in, out, x, xOff, params, wOff, params, bOff, z, zOff,
+                inEpilogue ? f : null, a, aOff);
         if (!inEpilogue) {
             scratch.activation.forward(team, f, z, zOff, a, aOff, n * out);
         }

@@ -151,7 +151,8 @@ class VectorKernelsTest {
         float[] dy = randoms(random, dyOff + batch * out);
         float[][] firsts = new float[4][];
         for (ThreadTeam team : teams) {
-            float[] y = new float[3 + batch * out];
+            float[] y = randoms(new SplittableRandom(3), 3 + batch * out + 4);
+            float[] yBefore = y.clone();
             float[] yNoBias = new float[3 + batch * out];
             float[] dx = new float[1 + batch * in];
             float[] grads = randoms(new SplittableRandom(2), params.length);
@@ -205,6 +206,7 @@ class VectorKernelsTest {
                     assertEquals(gradsBefore[g], grads[g], "gradient written outside dW, db at " + g);
                 }
             }
+            assertOnlyWritten(yBefore, y, 3, batch, out, out);
             firsts[0] = assertSameAsFirst(firsts[0], y, team);
             firsts[1] = assertSameAsFirst(firsts[1], yNoBias, team);
             firsts[2] = assertSameAsFirst(firsts[2], dx, team);
@@ -318,8 +320,12 @@ class VectorKernelsTest {
         }
     }
 
-    /** (rows, inner, columns) for the fused layers: edge tiles, several depth blocks, and no depth at all. */
-    private static final int[][] FUSED_SHAPES = {{1, 1, 1}, {17, 37, 3}, {61, 513, 200}, {255, 17, 129}, {13, 0, 9}};
+    /**
+     * (rows, inner, columns) for the fused layers: edge tiles, several depth blocks, and no depth at all, with
+     * fewer outputs than rows and more (computed transposed).
+     */
+    private static final int[][] FUSED_SHAPES = {{1, 1, 1}, {17, 37, 3}, {61, 513, 200}, {255, 17, 129}, {13, 0, 9},
+        {5, 0, 40}, {33, 70, 300}};
 
     @ParameterizedTest
     @MethodSource("activations")
