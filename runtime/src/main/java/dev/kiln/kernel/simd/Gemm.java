@@ -23,9 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * when the columns are split, and packing cost more than the broadcasts' scattered reads save (the
  * Fashion-MNIST forward product was 5% faster at one thread and 15% at two). Only a last panel of fewer
  * than MR rows is copied, zero-padded, so that it runs the same micro-kernel. Each depth block's tile
- * of sums is then written to C, or added to the earlier blocks' sums there. The bias and the
+ * of sums is written to C, and the next block's micro-kernel goes on from it. The bias and the
  * activation are applied to each tile right after its last depth block, while it is still in L1 (the
- * epilogue), so a Linear layer with its activation makes one pass over its output, not three. Because every tile, edge tiles included, runs the same micro-kernel
+ * epilogue), so a Linear layer with its activation makes one pass over its output, not three. Because
+ * every tile, edge tiles included, runs the same micro-kernel
  * on padded data with the same {@code k} blocking, each output is computed by the same sequence of
  * roundings whatever the tile position: splitting the output among threads cannot change a bit.
  *
@@ -60,6 +61,9 @@ final class Gemm implements ThreadTeam.Task {
             AHEAD_2 = rotation(2), AHEAD_1 = rotation(1);
     private static final VectorShuffle<Float> BACK_8 = rotation(-8), BACK_4 = rotation(-4),
             BACK_2 = rotation(-2), BACK_1 = rotation(-1);
+
+    /** The sums a micro-kernel starts from in the first depth block: a tile of zeros (row stride NR). */
+    private static final float[] ZEROS = new float[MR * NR];
 
     /**
      * Below this much work a product stays on the calling thread, counting each multiply-add as one and
@@ -464,8 +468,8 @@ final class Gemm implements ThreadTeam.Task {
                 int rows = Math.min(MR, mc - ir), cols = Math.min(NR, nc - jr);
                 // After the first depth block the micro-kernel goes on from the sums in C, so that each
                 // output is one chain of multiply-adds over the whole depth, as in the scalar kernels.
-                float[] sums = null;
-                int sumsAt = 0, sumsRow = 0;
+                float[] sums = ZEROS;
+                int sumsAt = 0, sumsRow = NR;
                 if (accumulate && rows == MR && cols == NR) {
                     sums = c;
                     sumsAt = cOff + i * ldc + j;
@@ -558,15 +562,7 @@ final class Gemm implements ThreadTeam.Task {
         int vectorRows = rows / VLEN * VLEN, vectorCols = cols / VLEN * VLEN;
         for (int j = 0; j < vectorCols; j += VLEN) {
             int from = cOff + i0 * ldc + j0 + j, at = storedOff + (j0 + j) * storedLd + i0;
-            for (int i = 0; i < vectorRows; i += VLEN) {
-                if (VLEN == 16) {
-                    transpose16(c, from + i * ldc, ldc, stored, at + i, storedLd);
-                } else if (VLEN == 8) {
-                    transpose8(c, from + i * ldc, ldc, stored, at + i, storedLd);
-                } else {
-                    transposeScalar(c, from + i * ldc, ldc, stored, at + i, storedLd, VLEN, VLEN);
-                }
-            }
+            transposeBlocks(c, from, ldc, VLEN * ldc, stored, at, storedLd, VLEN, vectorRows / VLEN);
             transposeScalar(c, from + vectorRows * ldc, ldc, stored, at + vectorRows, storedLd, rows - vectorRows,
                     VLEN);
         }
@@ -647,15 +643,7 @@ final class Gemm implements ThreadTeam.Task {
         int vectorCols = cols / VLEN * VLEN, vectorDepth = SPECIES.loopBound(kc);
         for (int q = 0; q < vectorCols; q += VLEN) {
             int src = bOff + (j + q) * ldb + p0;
-            for (int p = 0; p < vectorDepth; p += VLEN) {
-                if (VLEN == 16) {
-                    transpose16(b, src + p, ldb, dst, panel + p * NR + q, NR);
-                } else if (VLEN == 8) {
-                    transpose8(b, src + p, ldb, dst, panel + p * NR + q, NR);
-                } else {
-                    transposeScalar(b, src + p, ldb, dst, panel + p * NR + q, NR, VLEN, VLEN);
-                }
-            }
+            transposeBlocks(b, src, ldb, VLEN, dst, panel + q, NR, VLEN * NR, vectorDepth / VLEN);
             transposeScalar(b, src + vectorDepth, ldb, dst, panel + vectorDepth * NR + q, NR, VLEN,
                     kc - vectorDepth);
         }
@@ -664,6 +652,25 @@ final class Gemm implements ThreadTeam.Task {
         if (cols < NR) {
             for (int p = 0; p < kc; p++) {
                 java.util.Arrays.fill(dst, panel + p * NR + cols, panel + (p + 1) * NR, 0f);
+            }
+        }
+    }
+
+    /**
+     * Transposes {@code blocks} squares of VLEN × VLEN: {@code dst[at + p·dstLd + q] = src[from + q·ld + p]}
+     * for {@code p, q < VLEN}, {@code from} and {@code at} advancing by {@code fromStep} and {@code atStep}
+     * from one square to the next. (A square per call: with the loop inside the transposing method, the
+     * Linear forward ran 3–5% slower.)
+     */
+    private static void transposeBlocks(float[] src, int from, int ld, int fromStep, float[] dst, int at, int dstLd,
+                                        int atStep, int blocks) {
+        for (int block = 0; block < blocks; block++, from += fromStep, at += atStep) {
+            if (VLEN == 16) {
+                transpose16(src, from, ld, dst, at, dstLd);
+            } else if (VLEN == 8) {
+                transpose8(src, from, ld, dst, at, dstLd);
+            } else {
+                transposeScalar(src, from, ld, dst, at, dstLd, VLEN, VLEN);
             }
         }
     }
@@ -807,8 +814,9 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * {@code dst[at + p·dstLd + q] = src[from + q·ld + p]} for {@code p, q < 8} (8 lanes): 8 rows loaded,
-     * transposed in 3 stages that each swap the off-diagonal halves of every block of 2·s rows
-     * (a lane rotation and a blend per vector), then stored as rows {@code dstLd} apart.
+     * transposed in 3 stages that each swap the off-diagonal
+     * halves of every block of 2·s rows (a lane rotation and a blend per vector), then stored as rows
+     * {@code dstLd} apart.
      */
     private static void transpose8(float[] src, int from, int ld, float[] dst, int at, int dstLd) {
         FloatVector r0 = FloatVector.fromArray(SPECIES, src, from);
@@ -878,10 +886,13 @@ final class Gemm implements ThreadTeam.Task {
 
     /**
      * The {@code MR × NR} products of an A panel and a B panel over {@code kc} depths into {@code tile}
-     * (row-major, rows of NR), of which the first {@code cols} columns are wanted. The sums start from zero
-     * in the first depth block and, after it, from the earlier blocks' sums at {@code sums[sumsAt]} (rows
-     * {@code sumsRow} apart: C itself for a whole tile, else a copy in the tile), so every output is one
+     * (row-major, rows of NR), of which the first {@code cols} columns are wanted. The sums start from
+     * {@code sums[sumsAt]} (rows {@code sumsRow} apart): {@link #ZEROS} in the first depth block, then the
+     * earlier blocks' sums (C itself for a whole tile, else a copy in the tile), so every output is one
      * chain of multiply-adds over the whole depth, in depth order: the scalar kernels' chain, bit for bit.
+     * Starting from a zero tile rather than from zero vectors leaves the kernels without a branch: one
+     * that the JIT warm-up never took would be compiled as a trap, and the first large product through it
+     * would run its loop in the interpreter.
      * The panel's row {@code r} at depth {@code p} is {@code a[aAt + p·aStep + r·aRow]}: a packed panel
      * has {@code (aStep, aRow) = (MR, 1)}, an A read where it lies {@code (1, lda)}, or {@code (lda, 1)}
      * transposed. Writing a private tile at constant offsets, rather than C at the caller's offsets,
@@ -907,38 +918,30 @@ final class Gemm implements ThreadTeam.Task {
     private static void kernel6x4(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
                                   float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
-        if (sums == null) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c00;
-            c21 = c22 = c23 = c30 = c31 = c32 = c33 = c40 = c00;
-            c41 = c42 = c43 = c50 = c51 = c52 = c53 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
-            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
-            c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
-            c03 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * VLEN);
-            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
-            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
-            c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
-            c13 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 3 * VLEN);
-            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
-            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
-            c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
-            c23 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 3 * VLEN);
-            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
-            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
-            c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
-            c33 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 3 * VLEN);
-            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
-            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
-            c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
-            c43 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 3 * VLEN);
-            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
-            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
-            c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
-            c53 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 3 * VLEN);
-        }
+        FloatVector c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
+        FloatVector c03 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * VLEN);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
+        FloatVector c13 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 3 * VLEN);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
+        FloatVector c23 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 3 * VLEN);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
+        FloatVector c33 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 3 * VLEN);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+        FloatVector c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
+        FloatVector c43 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 3 * VLEN);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
+        FloatVector c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
+        FloatVector c53 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 3 * VLEN);
         // The offsets advance by addition, the B one counting the loop (so C2 hoists the B loads' bounds
         // checks). Recomputed from a depth counter each step, they cost about as many issue slots as the
         // 256-bit kernel's 12 multiply-adds, which then ran at about one per cycle.
@@ -1008,32 +1011,24 @@ final class Gemm implements ThreadTeam.Task {
     private static void kernel6x3(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
                                   float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
-        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52;
-        if (sums == null) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c02 = c10 = c11 = c12 = c20 = c00;
-            c21 = c22 = c30 = c31 = c32 = c40 = c00;
-            c41 = c42 = c50 = c51 = c52 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
-            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
-            c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
-            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
-            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
-            c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
-            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
-            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
-            c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
-            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
-            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
-            c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
-            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
-            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
-            c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
-            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
-            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
-            c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
-        }
+        FloatVector c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+        FloatVector c02 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * VLEN);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+        FloatVector c12 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + 2 * VLEN);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+        FloatVector c22 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + 2 * VLEN);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+        FloatVector c32 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + 2 * VLEN);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+        FloatVector c42 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + 2 * VLEN);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
+        FloatVector c52 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + 2 * VLEN);
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
@@ -1088,18 +1083,12 @@ final class Gemm implements ThreadTeam.Task {
     private static void kernel6x1(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
                                   float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
-        FloatVector c0, c1, c2, c3, c4, c5;
-        if (sums == null) {
-            c0 = FloatVector.zero(SPECIES);
-            c1 = c2 = c3 = c4 = c5 = c0;
-        } else {
-            c0 = FloatVector.fromArray(SPECIES, sums, sumsAt);
-            c1 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
-            c2 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
-            c3 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
-            c4 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
-            c5 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
-        }
+        FloatVector c0 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+        FloatVector c1 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+        FloatVector c2 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+        FloatVector c3 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+        FloatVector c4 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+        FloatVector c5 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
@@ -1125,26 +1114,18 @@ final class Gemm implements ThreadTeam.Task {
     private static void kernel6x2(int kc, float[] a, int aAt, int aStep, int aRow, float[] pb, int bAt, float[] tile,
                                   float[] sums, int sumsAt, int sumsRow) {
         int aRow2 = 2 * aRow, aRow3 = 3 * aRow, aRow4 = 4 * aRow, aRow5 = 5 * aRow;
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (sums == null) {
-            c00 = FloatVector.zero(SPECIES);
-            c01 = c10 = c11 = c20 = c00;
-            c21 = c30 = c31 = c40 = c00;
-            c41 = c50 = c51 = c00;
-        } else {
-            c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
-            c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
-            c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
-            c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
-            c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
-            c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
-            c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
-            c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
-            c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
-            c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
-            c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
-            c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
-        }
+        FloatVector c00 = FloatVector.fromArray(SPECIES, sums, sumsAt);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, sums, sumsAt + VLEN);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, sums, sumsAt + sumsRow + VLEN);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, sums, sumsAt + 2 * sumsRow + VLEN);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, sums, sumsAt + 3 * sumsRow + VLEN);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, sums, sumsAt + 4 * sumsRow + VLEN);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, sums, sumsAt + 5 * sumsRow + VLEN);
         // The B offset is the loop counter: see kernel6x4.
         for (int bi = bAt, ai = aAt, bEnd = bAt + kc * NR; bi < bEnd; bi += NR, ai += aStep) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);

@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * came to about the first epoch without it (2.8–3.8 s). Run just before the first step instead of
  * before parameter initialisation, it gained only 0.45 s at 1 thread: the C2 compilations it
  * queues need time to finish, which initialisation gives them.
+ *
+ * <p>What bounds the cold start is how fast C2 compiles the Vector API code, not which code runs first:
+ * the first Fashion-MNIST step still takes 0.5–0.9 s after this warm-up (its large products start on
+ * kernels C2 has not finished), and a warm-up that ran every micro-kernel width and both forward
+ * orientations until each of its steps ran compiled (about 1,000 steps, 2 s) made that step take 14 ms
+ * but reached the 100th step no sooner (2.4–3.0 s against 2.3–2.7, alternating fresh JVMs).
  */
 final class JitWarmUp {
     /**
@@ -34,8 +40,11 @@ final class JitWarmUp {
     static final long LARGE_LAYER_WEIGHTS = 1L << 16;
     /** Training steps of the tiny layer: enough for the micro-kernel and the packing to reach C2. */
     private static final int STEPS = 300;
-    /** The layer: one panel of rows and one of columns of the micro-kernel, two depth vectors deep. */
-    private static final int ROWS = Gemm.MR, INPUTS = 2 * Gemm.VLEN, OUTPUTS = Gemm.NR;
+    /**
+     * The layer: a vector of rows, a column panel of outputs, two depth vectors. Its forward product is
+     * computed transposed ({@link Gemm#linearForward}), and so transposes blocks of the inputs and outputs.
+     */
+    private static final int ROWS = Gemm.VLEN, INPUTS = 2 * Gemm.VLEN, OUTPUTS = Gemm.NR;
     private static final int WEIGHTS = INPUTS * OUTPUTS, PARAMETERS = WEIGHTS + OUTPUTS;
     private static final int LOGITS = 4 * Gemm.VLEN;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -77,8 +86,10 @@ final class JitWarmUp {
                 kernels.firstNonFinite(x, x.length);
                 kernels.linearActivationForward(team, Activation.RELU, ROWS, INPUTS, OUTPUTS, x, 0, params, 0,
                         WEIGHTS, z, 0, a, 0);
-                // A layer of no more outputs than rows: its product is not computed transposed (Gemm#linearForward).
+                // The same layer's first outputs, no more than its rows, so computed untransposed; and a
+                // product of a whole column panel, which the layer's products do not have.
                 kernels.linearForward(team, ROWS, INPUTS, ROWS, x, 0, params, 0, WEIGHTS, z, 0);
+                kernels.sgemm(team, Gemm.MR, OUTPUTS, INPUTS, x, 0, INPUTS, params, 0, OUTPUTS, z, 0, OUTPUTS);
                 kernels.exp(hi, lo, exps, 0, LOGITS);
                 // The activations stand in for the output gradient, and x for the ReLU output of a layer
                 // below (and its pre-activation).
