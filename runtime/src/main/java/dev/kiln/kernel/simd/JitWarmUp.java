@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>What bounds the cold start is how fast C2 compiles the Vector API code, not which code runs first:
  * the first Fashion-MNIST step still takes 0.5–0.9 s after this warm-up (its large products start on
  * kernels C2 has not finished), and a warm-up that ran every micro-kernel width and both forward
- * orientations until each of its steps ran compiled (about 1,000 steps, 2 s) made that step take 14 ms
- * but reached the 100th step no sooner (2.4–3.0 s against 2.3–2.7, alternating fresh JVMs).
+ * orientations (300 to 1,500 steps; by 1,000 every step ran compiled, 2 s) made that step take as little
+ * as 14 ms but reached the 100th step no sooner (2.4–3.1 s against 2.3–2.7 s in fresh JVMs).
  */
 final class JitWarmUp {
     /**
