@@ -41,6 +41,17 @@ public interface Kernels {
      */
     default void warmUp(long weights) {}
 
+    /**
+     * Tells the kernels how a model's parameter array divides into rows: {@code layout} holds, for each
+     * tensor, its offset, row count and row length, the tensors packed back to back from 0 (a weight
+     * {@code [out, in]} is {@code out} rows of {@code in}). The Vector API kernels then give each thread
+     * of {@code team} the same rows of every weight in the weight-gradient product, in the forward
+     * product when it is computed transposed, and in the optimizer update, so that a thread updates
+     * gradients it computed and weights only it reads in the next forward pass, in its own core's cache.
+     * A model calls it once, right after creating its team. Results do not change.
+     */
+    default void ownParameterRows(ThreadTeam team, int[] layout) {}
+
     /** {@code y[n][out] = x[n][in] · Wᵀ (+ b)}. */
     void linearForward(ThreadTeam team, int n, int in, int out,
                        float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff);

@@ -38,6 +38,23 @@ public final class ParameterTable {
         return entries;
     }
 
+    /**
+     * The tensors as rows, three values each in table order: offset, row count and row length. A
+     * weight {@code [out, in]} is {@code out} rows of {@code in}; a bias {@code [out]} is {@code out}
+     * rows of one value; a scalar is one row of one.
+     */
+    public int[] rows() {
+        int[] layout = new int[3 * entries.size()];
+        for (int t = 0; t < entries.size(); t++) {
+            Entry e = entries.get(t);
+            int rows = e.shape().length == 0 ? 1 : e.shape()[0];
+            layout[3 * t] = e.offset();
+            layout[3 * t + 1] = rows;
+            layout[3 * t + 2] = rows == 0 ? 0 : e.size() / rows;
+        }
+        return layout;
+    }
+
     /** The total number of values, the length of the flat array. */
     public int size() {
         return size;

@@ -288,6 +288,7 @@ public final class ModelEmitter {
                 .addComment("Before the first kernels run: the JIT warm-up, when layers this large pay for it.")
                 .addStatement("kernels.warmUp($L)", largestLayerWeights())
                 .addStatement("this.team = new $T(options.threads())", THREAD_TEAM)
+                .addStatement("kernels.ownParameterRows(team, TENSORS.rows())")
                 .addStatement("this.generator = new $T(options.seed())", MERSENNE_TWISTER)
                 .addComment("Layers are initialised in declaration order, as PyTorch constructs them.");
         for (LayerSpec layer : layers) {

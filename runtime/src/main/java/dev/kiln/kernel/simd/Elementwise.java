@@ -241,21 +241,41 @@ final class Elementwise {
         static final int CHEAP = 1, COSTLY = 16;
 
         private int len;
+        /** Index ranges per part ({@code from, to} pairs) to run instead of an even split, or null. */
+        private int[][] segments;
 
         /** Runs {@code [0, len)} in parts of at least {@link #MIN_PART_WORK}, at {@code cost} per element. */
         final void dispatch(ThreadTeam team, int len, int cost) {
+            dispatch(team, len, cost, null);
+        }
+
+        /**
+         * As {@link #dispatch(ThreadTeam, int, int)}, but when the work is split over the whole team and
+         * {@code segments} is not null, part {@code p} runs the ranges {@code segments[p]} (which together
+         * cover {@code [0, len)} once) rather than the {@code p}-th of even slices.
+         */
+        final void dispatch(ThreadTeam team, int len, int cost, int[][] segments) {
             this.len = len;
             int parts = (int) Math.max(1, Math.min(team.size(), (long) len * cost / MIN_PART_WORK));
+            this.segments = parts > 1 && segments != null && segments.length == parts ? segments : null;
             try {
                 team.run(parts, this);
             } finally {
+                this.segments = null;
                 clear();
             }
         }
 
         @Override
         public final void run(int part, int parts) {
-            range(part, ThreadTeam.split(len, parts, part, ALIGN), ThreadTeam.split(len, parts, part + 1, ALIGN));
+            if (segments == null) {
+                range(part, ThreadTeam.split(len, parts, part, ALIGN), ThreadTeam.split(len, parts, part + 1, ALIGN));
+                return;
+            }
+            int[] ranges = segments[part];
+            for (int r = 0; r < ranges.length; r += 2) {
+                range(part, ranges[r], ranges[r + 1]);
+            }
         }
 
         /** Runs {@code [from, to)}, the part numbered {@code part} (below the team's size). */
@@ -402,7 +422,7 @@ final class Elementwise {
 
         void update(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
                     float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                    boolean firstStep) {
+                    boolean firstStep, int[][] segments) {
             this.params = params;
             this.grads = grads;
             this.buffer = momentumBuffer;
@@ -412,7 +432,7 @@ final class Elementwise {
             this.weightDecay = weightDecay;
             this.nesterov = nesterov;
             this.firstStep = firstStep;
-            dispatch(team, len, CHEAP);
+            dispatch(team, len, CHEAP, segments);
         }
 
         @Override
@@ -467,7 +487,7 @@ final class Elementwise {
 
         void update(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
                     float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
-                    double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
+                    double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt, int[][] segments) {
             this.params = params;
             this.grads = grads;
             this.expAvg = expAvg;
@@ -485,7 +505,7 @@ final class Elementwise {
             this.bc2Sqrt = (float) bc2Sqrt;
             decay = weightDecay != 0;
             this.decoupled = decoupled;
-            dispatch(team, len, CHEAP);
+            dispatch(team, len, CHEAP, segments);
         }
 
         @Override

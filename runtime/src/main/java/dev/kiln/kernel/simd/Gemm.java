@@ -79,6 +79,15 @@ final class Gemm implements ThreadTeam.Task {
      */
     static final long OUTPUT_FMAS = 8;
 
+    /**
+     * A product whose output rows are a weight's rows is split by rows unless its busiest part would cost
+     * more than {@code 1 + 1/ROW_SPLIT_SLACK} times its cost with the columns split: then each thread
+     * computes and updates the same weight rows (see {@link dev.kiln.kernel.Kernels#ownParameterRows}),
+     * which saved more than the extra packing (a thread packs all of B when the rows are split) in every
+     * model measured.
+     */
+    private static final int ROW_SPLIT_SLACK = 4;
+
     /** Packing one element costs about this many multiply-adds in the micro-kernel. */
     private static final int PACKING_COST = 16;
 
@@ -128,6 +137,9 @@ final class Gemm implements ThreadTeam.Task {
     /** C of a product computed transposed, row stride n; grown to the largest such product. */
     private float[] transposedSums = new float[0];
     private boolean aTransposed, bTransposed, splitColumns;
+    // Set for the products whose output rows are a weight's rows (ownParameterRows): split by rows unless
+    // the busiest part would cost more than 1 + 1/ROW_SPLIT_SLACK times as much as with columns.
+    private boolean weightRows;
     private Phase phase;
     // MULTIPLY_SHARED's work list: chunks of chunkPanels panels along the split dimension.
     private final AtomicInteger nextChunk = new AtomicInteger();
@@ -240,8 +252,9 @@ final class Gemm implements ThreadTeam.Task {
         // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
         // one whose busiest part costs less (packing included when each part packs for itself).
         int packingCost = sharePacking ? 0 : PACKING_COST;
-        splitColumns = busiestPartCost(n, NR, columnParts, m, packingCost, 0)
-                <= busiestPartCost(m, MR, rowParts, n, 0, packingCost);
+        long columnsCost = busiestPartCost(n, NR, columnParts, m, packingCost, 0);
+        long rowsCost = busiestPartCost(m, MR, rowParts, n, 0, packingCost);
+        splitColumns = weightRows ? rowsCost > columnsCost + columnsCost / ROW_SPLIT_SLACK : columnsCost <= rowsCost;
         parts = splitColumns ? columnParts : rowParts;
         try {
             if (sharePacking && parts > 1) {
@@ -279,7 +292,8 @@ final class Gemm implements ThreadTeam.Task {
      * rather than w: the smaller one, and packing is what a batch of a few hundred rows cannot amortise
      * (a 128 × 512 → 1000 forward took 908 µs at one thread as {@code x · wᵀ}, 704 µs as
      * {@code w · xᵀ}). The bits are the same either way: each output is the same chain of multiply-adds,
-     * whose products do not depend on the order of their factors.
+     * whose products do not depend on the order of their factors. Computed transposed, the product's rows
+     * are the weight's rows, and it is split by them as {@link #weightGradient} is.
      */
     void linearForward(ThreadTeam team, int batch, int in, int out, float[] x, int xOff, float[] w, int wOff,
                        float[] bias, int biasOff, float[] z, int zOff, Activation f, float[] act, int actOff) {
@@ -294,11 +308,29 @@ final class Gemm implements ThreadTeam.Task {
         stored = z;
         storedOff = zOff;
         storedLd = out;
+        weightRows = true;
         try {
             multiply(team, out, batch, in, w, wOff, in, false, x, xOff, in, true, transposedSums, 0, batch,
                     bias, biasOff, f, act, actOff);
         } finally {
             stored = null;
+            weightRows = false;
+        }
+    }
+
+    /**
+     * A Linear layer's weight gradient {@code dW[out][in] = dyᵀ · x}, dy {@code batch × out} and x
+     * {@code batch × in} row-major: dy read as the transposed A operand. Split by dW's rows where that
+     * costs little more than by columns, so each thread computes the rows it updates
+     * ({@link dev.kiln.kernel.Kernels#ownParameterRows}).
+     */
+    void weightGradient(ThreadTeam team, int batch, int in, int out, float[] dy, int dyOff, float[] x, int xOff,
+                        float[] grads, int wOff) {
+        weightRows = true;
+        try {
+            multiply(team, out, in, batch, dy, dyOff, out, true, x, xOff, in, false, grads, wOff, in, null, -1);
+        } finally {
+            weightRows = false;
         }
     }
 

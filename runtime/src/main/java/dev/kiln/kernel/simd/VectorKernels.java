@@ -41,6 +41,14 @@ public final class VectorKernels implements Kernels {
         final Elementwise.ColumnSumTask columnSums = new Elementwise.ColumnSumTask();
         final Elementwise.SgdTask sgd = new Elementwise.SgdTask();
         final Elementwise.AdamTask adam = new Elementwise.AdamTask();
+        /** Each part's ranges of the parameter array ({@link #ownParameterRows}), or null. */
+        int[][] parameterSegments;
+        int parameterCount = -1;
+
+        /** The parts' ranges for an update of {@code len} parameters: the model's, if it has this many. */
+        int[][] segments(int len) {
+            return len == parameterCount ? parameterSegments : null;
+        }
 
         Scratch(ThreadTeam team) {
             gemm = new Gemm(team);
@@ -105,6 +113,49 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * Part {@code p} of the team gets rows {@code [split(rows, parts, p, MR), split(rows, parts, p + 1, MR))}
+     * of every tensor, {@code parts} being the team's size or the tensor's count of MR-row panels if fewer:
+     * the rows {@link Gemm} gives part {@code p} when it splits a weight's rows.
+     */
+    @Override
+    public void ownParameterRows(ThreadTeam team, int[] layout) {
+        int parts = team.size();
+        Scratch scratch = scratch(team);
+        scratch.parameterSegments = null;
+        scratch.parameterCount = -1;
+        if (parts < 2) {
+            return;
+        }
+        int[][] ranges = new int[parts][];
+        int[] counts = new int[parts];
+        for (int p = 0; p < parts; p++) {
+            ranges[p] = new int[2 * layout.length / 3];
+        }
+        int end = 0;
+        for (int t = 0; t < layout.length; t += 3) {
+            int offset = layout[t], rows = layout[t + 1], rowLength = layout[t + 2];
+            if (offset != end) {
+                return; // not packed back to back: keep the even split
+            }
+            int rowParts = Math.max(1, Math.min(parts, (rows + Gemm.MR - 1) / Gemm.MR));
+            for (int p = 0; p < rowParts; p++) {
+                int from = offset + ThreadTeam.split(rows, rowParts, p, Gemm.MR) * rowLength;
+                int to = offset + ThreadTeam.split(rows, rowParts, p + 1, Gemm.MR) * rowLength;
+                if (to > from) {
+                    ranges[p][counts[p]++] = from;
+                    ranges[p][counts[p]++] = to;
+                }
+            }
+            end = offset + rows * rowLength;
+        }
+        for (int p = 0; p < parts; p++) {
+            ranges[p] = Arrays.copyOf(ranges[p], counts[p]);
+        }
+        scratch.parameterSegments = ranges;
+        scratch.parameterCount = end;
+    }
+
     @Override
     public void linearForward(ThreadTeam team, int n, int in, int out,
                               float[] x, int xOff, float[] params, int wOff, int bOff, float[] y, int yOff) {
@@ -123,9 +174,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void linearBackwardParams(ThreadTeam team, int n, int in, int out,
                                      float[] dy, int dyOff, float[] x, int xOff, float[] grads, int wOff, int bOff) {
-        // dW = dYᵀ · X: dY [n][out] read as the transposed A operand; split over dW rows or columns.
-        scratch(team).gemm.multiply(team, out, in, n, dy, dyOff, out, true, x, xOff, in, false,
-                grads, wOff, in, null, -1);
+        scratch(team).gemm.weightGradient(team, n, in, out, dy, dyOff, x, xOff, grads, wOff);
         if (bOff >= 0) {
             scratch(team).columnSums.sum(team, n, out, dy, dyOff, grads, bOff);
         }
@@ -177,16 +226,18 @@ public final class VectorKernels implements Kernels {
     public void sgdUpdate(ThreadTeam team, float[] params, float[] grads, float[] momentumBuffer, int len,
                           float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
                           boolean firstStep) {
-        scratch(team).sgd.update(team, params, grads, momentumBuffer, len, lr, momentum, dampening,
-                weightDecay, nesterov, firstStep);
+        Scratch scratch = scratch(team);
+        scratch.sgd.update(team, params, grads, momentumBuffer, len, lr, momentum, dampening,
+                weightDecay, nesterov, firstStep, scratch.segments(len));
     }
 
     @Override
     public void adamUpdate(ThreadTeam team, float[] params, float[] grads, float[] expAvg, float[] expAvgSq,
                            float[] maxExpAvgSq, int len, double lr, double beta1, double beta2, double eps,
                            double weightDecay, boolean decoupled, double stepSize, double bc2Sqrt) {
-        scratch(team).adam.update(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
-                beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
+        Scratch scratch = scratch(team);
+        scratch.adam.update(team, params, grads, expAvg, expAvgSq, maxExpAvgSq, len, lr, beta1,
+                beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt, scratch.segments(len));
     }
 
     @Override

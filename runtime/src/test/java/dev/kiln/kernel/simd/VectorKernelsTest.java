@@ -619,6 +619,45 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * With a model's parameter rows registered on the team, each thread updates whole rows of every
+     * tensor (ranges that are not the even slices): every value is still updated once, with the scalar
+     * kernels' bits. Tensors from one row to hundreds, one narrower than a panel per thread.
+     */
+    @Test
+    void optimizerUpdatesOverOwnedRowsMatchScalarKernelsBitwise() {
+        int[] layout = { // offset, rows, row length
+            0, 300, 250, 75_000, 300, 1, 75_300, 7, 300, 77_400, 7, 1, 77_407, 1, 1};
+        int len = 77_408;
+        SplittableRandom random = new SplittableRandom(11);
+        float[] params = randoms(random, len);
+        float[][] grads = {randoms(random, len), randoms(random, len), randoms(random, len)};
+        float[] sgdParams = params.clone(), sgdBuffer = new float[len];
+        float[][] adam = {params.clone(), new float[len], new float[len], new float[len]};
+        for (int step = 1; step <= 3; step++) {
+            SCALAR.sgdUpdate(null, sgdParams, grads[step - 1], sgdBuffer, len, 0.05f, 0.9f, 0f, 1e-3f, true, step == 1);
+            SCALAR.adamUpdate(null, adam[0], grads[step - 1], adam[1], adam[2], adam[3], len, 1e-3, 0.9, 0.999, 1e-8,
+                    1e-2, true, 1e-3 / (1 - Math.pow(0.9, step)), Math.sqrt(1 - Math.pow(0.999, step)));
+        }
+        for (int size : new int[] {2, 3}) {
+            try (ThreadTeam team = new ThreadTeam(size)) {
+                VECTOR.ownParameterRows(team, layout);
+                float[] p = params.clone(), b = new float[len];
+                float[][] got = {params.clone(), new float[len], new float[len], new float[len]};
+                for (int step = 1; step <= 3; step++) {
+                    VECTOR.sgdUpdate(team, p, grads[step - 1], b, len, 0.05f, 0.9f, 0f, 1e-3f, true, step == 1);
+                    VECTOR.adamUpdate(team, got[0], grads[step - 1], got[1], got[2], got[3], len, 1e-3, 0.9, 0.999,
+                            1e-8, 1e-2, true, 1e-3 / (1 - Math.pow(0.9, step)), Math.sqrt(1 - Math.pow(0.999, step)));
+                }
+                assertBitwise(sgdParams, p, "SGD over owned rows, " + size + " threads");
+                assertBitwise(sgdBuffer, b, "SGD momentum over owned rows, " + size + " threads");
+                for (int t = 0; t < 4; t++) {
+                    assertBitwise(adam[t], got[t], "Adam state " + t + " over owned rows, " + size + " threads");
+                }
+            }
+        }
+    }
+
     @Test
     void recognisesAvx512InCpuFlags() {
         assertTrue(VectorKernels.hasAvx512("processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512dq\nbugs\t\t:\n"));
