@@ -246,7 +246,7 @@ final class Gemm implements ThreadTeam.Task {
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
         int parts = (long) m * n * (k + OUTPUT_FMAS) < PARALLEL_FMAS ? 1 : team.size();
-        int columnParts = Math.min(parts, columnPanels), rowParts = Math.min(parts, rowPanels);
+        int columnParts = Math.min(parts, columnPanels), rowParts = rowParts(m, parts);
         long sharedFloats = (long) blocks(k) * KC * columnPanels * NR;
         boolean sharePacking = parts > 1 && k > 0 && sharedFloats <= sharedPackingFloats;
         // Never split the reduced dimension, so sums keep their order; of rows and columns, split the
@@ -373,6 +373,19 @@ final class Gemm implements ThreadTeam.Task {
         return busiest * other + splitPacking * busiest + (long) otherPacking * other;
     }
 
+    /** How many parts share {@code rows} output rows split among up to {@code parts}: a panel each at least. */
+    static int rowParts(int rows, int parts) {
+        return Math.min(parts, (rows + MR - 1) / MR);
+    }
+
+    /**
+     * The first output row of part {@code part} of {@code parts} ({@link #rowParts}) when the rows are split
+     * (whole panels each); {@code part == parts} gives {@code rows}.
+     */
+    static int firstRow(int rows, int parts, int part) {
+        return ThreadTeam.split(rows, parts, part, MR);
+    }
+
     /** Depth blocks of {@link #KC} in a depth of {@code depth}. */
     private static int blocks(int depth) {
         return (depth + KC - 1) / KC;
@@ -417,7 +430,7 @@ final class Gemm implements ThreadTeam.Task {
                     ThreadTeam.split(n, parts, part, NR), ThreadTeam.split(n, parts, part + 1, NR));
         } else {
             multiplyRange(part, false,
-                    ThreadTeam.split(m, parts, part, MR), ThreadTeam.split(m, parts, part + 1, MR), 0, n);
+                    firstRow(m, parts, part), firstRow(m, parts, part + 1), 0, n);
         }
     }
 

@@ -113,11 +113,7 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /**
-     * Part {@code p} of the team gets rows {@code [split(rows, parts, p, MR), split(rows, parts, p + 1, MR))}
-     * of every tensor, {@code parts} being the team's size or the tensor's count of MR-row panels if fewer:
-     * the rows {@link Gemm} gives part {@code p} when it splits a weight's rows.
-     */
+    /** Part {@code p} of the team gets, of every tensor, the rows {@link Gemm} gives part {@code p} of a split. */
     @Override
     public void ownParameterRows(ThreadTeam team, int[] layout) {
         int parts = team.size();
@@ -138,10 +134,10 @@ public final class VectorKernels implements Kernels {
             if (offset != end) {
                 return; // not packed back to back: keep the even split
             }
-            int rowParts = Math.max(1, Math.min(parts, (rows + Gemm.MR - 1) / Gemm.MR));
+            int rowParts = Gemm.rowParts(rows, parts);
             for (int p = 0; p < rowParts; p++) {
-                int from = offset + ThreadTeam.split(rows, rowParts, p, Gemm.MR) * rowLength;
-                int to = offset + ThreadTeam.split(rows, rowParts, p + 1, Gemm.MR) * rowLength;
+                int from = offset + Gemm.firstRow(rows, rowParts, p) * rowLength;
+                int to = offset + Gemm.firstRow(rows, rowParts, p + 1) * rowLength;
                 if (to > from) {
                     ranges[p][counts[p]++] = from;
                     ranges[p][counts[p]++] = to;
