@@ -80,6 +80,15 @@ final class Gemm implements ThreadTeam.Task {
     static final long OUTPUT_FMAS = 8;
 
     /**
+     * A weight a product reads, in multiply-adds, when the weight's rows belong to the team's threads
+     * (see {@link #weightRows}): on one thread the product would pull the other threads' rows into its core's
+     * cache, and their optimizer update would pull them back. At batch 1 a 784 → 256 forward is 200 704
+     * multiply-adds, under {@link #PARALLEL_FMAS}; on one thread it made the 784-256-10 step at 2 threads
+     * take 298 µs (forward 107 µs, SGD 117 µs) against 124 µs at 1 thread.
+     */
+    static final long OWNED_WEIGHT_FMAS = 8;
+
+    /**
      * A product whose output rows are a weight's rows is split by rows unless its busiest part would cost
      * more than {@code 1 + 1/ROW_SPLIT_SLACK} times its cost with the columns split: then each thread
      * computes and updates the same weight rows (see {@link dev.kiln.kernel.Kernels#ownParameterRows}),
@@ -148,8 +157,11 @@ final class Gemm implements ThreadTeam.Task {
     // Per-part scratch: part i of a run uses index i only, so parts never share a buffer.
     /** A partial last A panel (fewer than MR rows), zero-padded; whole panels are read in place. */
     private final float[][] packedA;
-    /** Packed B panels from {@link LineAligned#OFFSET}: its micro-kernel loads then never split a cache line. */
-    private final float[][] packedB;
+    /**
+     * Packed B panels from {@link LineAligned#OFFSET}: its micro-kernel loads then never split a cache line.
+     * Package-private for a test that tells which parts ran.
+     */
+    final float[][] packedB;
     private final float[][] tiles;
     // The whole packed B of a shared-packing product: K-blocks of column panels, laid out as the per-part
     // buffers are block by block. Grown on first use of a larger product.
@@ -245,7 +257,8 @@ final class Gemm implements ThreadTeam.Task {
         this.biasOff = biasOff;
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
-        int parts = (long) m * n * (k + OUTPUT_FMAS) < PARALLEL_FMAS ? 1 : team.size();
+        // A product computed transposed reads the weights, whose rows the team's threads own, as A.
+        int parts = parts(team.size(), m, n, k, stored != null ? (long) m * k : 0);
         int columnParts = Math.min(parts, columnPanels), rowParts = rowParts(m, parts);
         long sharedFloats = (long) blocks(k) * KC * columnPanels * NR;
         boolean sharePacking = parts > 1 && k > 0 && sharedFloats <= sharedPackingFloats;
@@ -371,6 +384,16 @@ final class Gemm implements ThreadTeam.Task {
         int panels = (split + panel - 1) / panel;
         long busiest = Math.min(split, (long) (panels + parts - 1) / parts * panel);
         return busiest * other + splitPacking * busiest + (long) otherPacking * other;
+    }
+
+    /**
+     * How many of a team's {@code threads} compute an {@code m × n} product of depth {@code k} that reads
+     * {@code ownedWeights} weights whose rows the threads own: all of them, unless the work is below
+     * {@link #PARALLEL_FMAS}.
+     */
+    static int parts(int threads, int m, int n, int k, long ownedWeights) {
+        long work = (long) m * n * (k + OUTPUT_FMAS) + ownedWeights * OWNED_WEIGHT_FMAS;
+        return work < PARALLEL_FMAS ? 1 : threads;
     }
 
     /** How many parts share {@code rows} output rows split among up to {@code parts}: a panel each at least. */

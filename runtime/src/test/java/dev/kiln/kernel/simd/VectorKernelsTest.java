@@ -215,6 +215,29 @@ class VectorKernelsTest {
     }
 
     @Test
+    void forwardOfOneRowIsSplitOverTheThreadsThatOwnTheWeights() {
+        // 784 → 256 at batch 1 is 202 752 multiply-adds, below PARALLEL_FMAS; on one thread the product
+        // would read the other thread's weight rows. Each part packs the batch for itself, depth block by
+        // depth block: part 1's buffer holding the last block of x shows that part 1 computed its rows.
+        ThreadTeam pair = teams[1];
+        Gemm gemm = new Gemm(pair);
+        SplittableRandom random = new SplittableRandom(9);
+        int in = 784, out = 256;
+        float[] x = randoms(random, in), params = randoms(random, out * in + out);
+        float[] z = new float[out], expected = new float[out];
+        gemm.linearForward(pair, 1, in, out, x, 0, params, 0, params, out * in, z, 0, null, null, 0);
+        float[] packed = gemm.packedB[1];
+        int lastBlock = (in - 1) / Gemm.KC * Gemm.KC;
+        for (int p = lastBlock; p < in; p++) {
+            assertEquals(x[p], packed[LineAligned.OFFSET + (p - lastBlock) * Gemm.NR], "packed x[" + p + "]");
+        }
+        new Gemm(teams[0]).linearForward(teams[0], 1, in, out, x, 0, params, 0, params, out * in, expected, 0,
+                null, null, 0);
+        assertBitwise(expected, z, "z");
+        assertEquals(1, Gemm.parts(2, out, 1, in, 0), "the same product without owned weights");
+    }
+
+    @Test
     void largeProductIsIdenticalForEveryTeam() {
         // Several packed blocks in every dimension (k > KC, n > NC, m > MC), split both ways.
         SplittableRandom random = new SplittableRandom(5);
