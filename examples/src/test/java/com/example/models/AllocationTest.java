@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class AllocationTest {
     private static final int N = 64;
+    /** Rows of the predictions from copies of the weights. */
+    private static final int FEW = 4;
     private static final int WARMUP = 20_000;
     private static final int MEASURED = 2_000;
 
@@ -43,13 +45,25 @@ class AllocationTest {
         float[] logits = new float[N * 4];
         float[] losses = new float[N];
         int[] predictions = new int[N];
-        try (KilnModel model = new KilnDropoutMlp(Options.defaults().withThreads(threads))) {
+        // A model with layers large enough to predict a few rows from copies of its weights, redone after
+        // each training step.
+        float[] wideX = new float[FEW * 530];
+        for (int i = 0; i < wideX.length; i++) {
+            wideX[i] = (float) random.nextGaussian();
+        }
+        float[] wideLogits = new float[FEW * 10];
+        int[] widePredictions = new int[FEW];
+        try (KilnModel model = new KilnDropoutMlp(Options.defaults().withThreads(threads));
+             KilnModel wide = new KilnWideDropoutNet(Options.defaults().withThreads(threads))) {
             Runnable calls = () -> {
                 model.trainStep(x, labels, N);
                 model.loss(x, labels, N);
                 model.losses(x, labels, N, losses);
                 model.logits(x, N, logits);
                 model.predict(x, N, predictions);
+                wide.trainStep(wideX, labels, FEW);
+                wide.predict(wideX, 1, widePredictions);
+                wide.logits(wideX, FEW, wideLogits);
             };
             for (int i = 0; i < WARMUP; i++) {
                 calls.run();

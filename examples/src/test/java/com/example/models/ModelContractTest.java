@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -243,6 +244,57 @@ class ModelContractTest {
             assertArrayEquals(hiddenBefore, model.hidden.weight(), "no gradient reaches the dropped layer");
             assertArrayEquals(outputBefore, model.output.weight(), "the next layer saw only zeros");
             assertNotEquals(0f, model.output.bias()[0], "its bias still learns");
+        }
+    }
+
+    @Test
+    void fewRowsGiveTheBitsOfABatchBeforeAndAfterTrainingAndLoading() throws IOException {
+        // Up to a few rows, large layers read copies of their weights (InferenceWeights): these must follow
+        // every change of the parameters.
+        int rows = 9;
+        float[] batch = randomInputs(rows, 530);
+        int[] batchLabels = randomLabels(rows, 10);
+        Path file = dir.resolve("wide.safetensors");
+        try (KilnWideDropoutNet model = new KilnWideDropoutNet(Options.defaults().withSeed(4).withThreads(2));
+             KilnWideDropoutNet other = new KilnWideDropoutNet(Options.defaults().withSeed(8))) {
+            assertFewRowsGiveTheBitsOfTheBatch(model, batch, rows, "new model");
+            model.trainStep(batch, batchLabels, rows);
+            assertFewRowsGiveTheBitsOfTheBatch(model, batch, rows, "after a training step");
+            model.save(file);
+            assertFewRowsGiveTheBitsOfTheBatch(other, batch, rows, "another model");
+            other.load(file);
+            assertFewRowsGiveTheBitsOfTheBatch(other, batch, rows, "after loading");
+            float[] trained = new float[10], loaded = new float[10];
+            model.logits(batch, 1, trained);
+            other.logits(batch, 1, loaded);
+            assertArrayEquals(trained, loaded, "the loaded model predicts as the saved one");
+        }
+    }
+
+    /** Logits and predictions of 1 to 4 rows at a time are those of the whole batch, bit for bit. */
+    private static void assertFewRowsGiveTheBitsOfTheBatch(KilnModel model, float[] x, int rows, String when) {
+        int inputs = model.inputs(), classes = model.classes();
+        float[] expected = new float[rows * classes];
+        model.logits(x, rows, expected);
+        for (int n = 1; n <= 4; n++) {
+            for (int first = 0; first + n <= rows; first += n) {
+                float[] part = Arrays.copyOfRange(x, first * inputs, (first + n) * inputs);
+                float[] logits = new float[n * classes];
+                model.logits(part, n, logits);
+                String what = when + ", rows " + first + " to " + (first + n - 1);
+                assertArrayEquals(Arrays.copyOfRange(expected, first * classes, (first + n) * classes), logits, what);
+                int[] predicted = new int[n];
+                model.predict(part, n, predicted);
+                for (int i = 0; i < n; i++) {
+                    int best = 0;
+                    for (int c = 1; c < classes; c++) {
+                        if (logits[i * classes + c] > logits[i * classes + best]) {
+                            best = c;
+                        }
+                    }
+                    assertEquals(best, predicted[i], what);
+                }
+            }
         }
     }
 

@@ -78,6 +78,41 @@ public interface Kernels {
                                  float[] z, int zOff, float[] a, int aOff);
 
     /**
+     * Rows of x up to which {@link #linearForwardFromPanels} is faster than {@link #linearActivationForward};
+     * 0 when these kernels read weights in place only (then {@link #panelsLength} is 0 too).
+     */
+    default int panelRows() {
+        return 0;
+    }
+
+    /** Floats {@link #packPanels} writes for a weight {@code [out, in]}. */
+    default int panelsLength(int in, int out) {
+        return 0;
+    }
+
+    /**
+     * Copies the weight {@code W[out][in]} at {@code params[wOff]} into {@code panels} from index 0, laid
+     * out for {@link #linearForwardFromPanels}.
+     */
+    default void packPanels(ThreadTeam team, int in, int out, float[] params, int wOff, float[] panels) {}
+
+    /**
+     * {@link #linearActivationForward} ({@link #linearForward} when {@code f} is null, leaving {@code a}
+     * alone) with the weight read from {@code panels}, which {@link #packPanels} filled from the weight at
+     * {@code params[wOff]} as it is now; bit for bit the same. Kernels without panels read the weight in
+     * place.
+     */
+    default void linearForwardFromPanels(ThreadTeam team, Activation f, int n, int in, int out,
+                                         float[] x, int xOff, float[] params, int wOff, int bOff, float[] panels,
+                                         float[] z, int zOff, float[] a, int aOff) {
+        if (f == null) {
+            linearForward(team, n, in, out, x, xOff, params, wOff, bOff, z, zOff);
+        } else {
+            linearActivationForward(team, f, n, in, out, x, xOff, params, wOff, bOff, z, zOff, a, aOff);
+        }
+    }
+
+    /**
      * The input gradient of a Linear layer whose input was {@code a = f(z)}, taken back through
      * {@code f}: {@link #linearBackwardInput} into {@code dz} from index 0, then {@link #activationBackward}
      * on {@code z}, {@code a}, {@code dz} ({@code n·in} elements), bit for bit. An implementation may

@@ -37,6 +37,7 @@ public final class ModelEmitter {
     private static final ClassName CROSS_ENTROPY = ClassName.get("dev.kiln.kernel", "CrossEntropy");
     private static final ClassName ROWS = ClassName.get("dev.kiln.kernel", "Rows");
     private static final ClassName SMALL_LINEAR = ClassName.get("dev.kiln.kernel", "SmallLinear");
+    private static final ClassName INFERENCE_WEIGHTS = ClassName.get("dev.kiln.kernel", "InferenceWeights");
 
     /**
      * Layers with at most this many weights are small: packing them for SIMD micro-kernels costs more
@@ -249,6 +250,16 @@ public final class ModelEmitter {
         type.addField(FieldSpec.builder(FLOATS, "grads", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("Gradients, parallel to {@link #params}.\n")
                 .initializer("new float[PARAMETERS]").build());
+        List<LayerSpec> large = largeLayers();
+        if (!large.isEmpty()) {
+            CodeBlock.Builder shapes = CodeBlock.builder().add("new $T(kernels", INFERENCE_WEIGHTS);
+            for (LayerSpec layer : large) {
+                shapes.add(",\n$>$>$L, $L, $L$<$<", weightOffset(layer), layer.in(), layer.out());
+            }
+            type.addField(FieldSpec.builder(INFERENCE_WEIGHTS, "inference", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Copies of the large layers' weights for predicting a few rows at a time.\n")
+                    .initializer(shapes.add(")").build()).build());
+        }
         type.addField(FieldSpec.builder(TypeName.INT, "capacity", Modifier.PRIVATE)
                 .addJavadoc("Rows the batch buffers below hold; they grow only when a larger batch arrives.\n")
                 .build());
@@ -349,6 +360,7 @@ public final class ModelEmitter {
                 .addStatement("float[] logits = forward(x, n, true)")
                 .addStatement("float loss = LOSS.$L(team, logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
                 .addStatement("backward(x, n)")
+                .addCode(invalidateInference())
                 .addStatement("optimizer.step(kernels, team, params, grads)")
                 .addStatement("return loss")
                 .build();
@@ -413,6 +425,7 @@ public final class ModelEmitter {
                 .addStatement("$T.saveCheckpoint(file, TENSORS, params, optimizer, generator, metadata)", MODEL_FILES)
                 .build());
         type.addMethod(publicOverride("load", TypeName.VOID).addParameter(PATH, "file").addException(IO_EXCEPTION)
+                .addCode(invalidateInference())
                 .addStatement("$T.load(file, TENSORS, params, optimizer, generator)", MODEL_FILES).build());
     }
 
@@ -438,15 +451,28 @@ public final class ModelEmitter {
                 .returns(FLOATS)
                 .addParameter(FLOATS, "x").addParameter(TypeName.INT, "n").addParameter(TypeName.BOOLEAN, "training")
                 .addStatement("ensureCapacity(n)");
+        List<LayerSpec> large = largeLayers();
+        if (!large.isEmpty()) {
+            method.addStatement("boolean fromCopies = !training && inference.use(team, params, n)");
+        }
         String input = "x";
         for (LayerSpec layer : layers) {
-            String output = outBuffer(layer);
+            String output = layer.hasActivation() ? actBuffer(layer) : outBuffer(layer);
+            if (large.contains(layer)) {
+                method.beginControlFlow("if (fromCopies)")
+                        .addStatement("inference.forward(team, $L, $L, n, $N, params, $L, $N, $L)", large.indexOf(layer),
+                                layer.hasActivation() ? activationConstant(layer) : "null", input, biasArgument(layer),
+                                outBuffer(layer), layer.hasActivation() ? actBuffer(layer) : "null")
+                        .nextControlFlow("else");
+            }
             if (layer.hasActivation()) {
                 linearActivationForward(method, layer, input);
-                output = actBuffer(layer);
             } else {
                 linear(method, layer, "linearForward", "forward", "$N, 0, params, $L, $L, $N, 0", input,
                         weightOffset(layer), biasArgument(layer), outBuffer(layer));
+            }
+            if (large.contains(layer)) {
+                method.endControlFlow();
             }
             if (layer.hasDropout()) {
                 String local = layer.name() + "Output";
@@ -577,6 +603,17 @@ public final class ModelEmitter {
                 CodeBlock.of("$T.forward(n, $L, $L, $N, 0, params, $L, $L, $N, 0)", SMALL_LINEAR, layer.in(),
                         layer.out(), input, weightOffset(layer), biasArgument(layer), outBuffer(layer)),
                 activation);
+    }
+
+    /** The layers above {@link #SMALL_LAYER_WEIGHTS}, which run on the kernels: the ones with inference copies. */
+    private List<LayerSpec> largeLayers() {
+        return layers.stream().filter(layer -> layer.in() * layer.out() > SMALL_LAYER_WEIGHTS).toList();
+    }
+
+    /** Marks the inference copies out of date before the parameters change (nothing, without copies). */
+    private CodeBlock invalidateInference() {
+        return largeLayers().isEmpty() ? CodeBlock.of("")
+                : CodeBlock.builder().addStatement("inference.invalidate()").build();
     }
 
     private static Object[] prepend(Object first, Object[] rest) {

@@ -604,19 +604,27 @@ final class Gemm implements ThreadTeam.Task {
      * activation at {@code act[actAt]}.
      */
     private void complete(float[] out, int at, int j0, int cols, int actAt) {
+        complete(out, at, bias, biasOff + j0, cols, activation, act, actAt);
+    }
+
+    /**
+     * Adds {@code bias[biasAt..]} to the {@code cols} outputs at {@code out[at]} (null: no bias), then writes
+     * {@code f} of them at {@code act[actAt]} ({@code f} piecewise linear, or null: none).
+     */
+    static void complete(float[] out, int at, float[] bias, int biasAt, int cols, Activation f, float[] act,
+                         int actAt) {
         if (bias != null) {
-            int from = biasOff + j0;
             int j = 0;
             for (int bound = SPECIES.loopBound(cols); j < bound; j += VLEN) {
-                FloatVector.fromArray(SPECIES, out, at + j).add(FloatVector.fromArray(SPECIES, bias, from + j))
+                FloatVector.fromArray(SPECIES, out, at + j).add(FloatVector.fromArray(SPECIES, bias, biasAt + j))
                         .intoArray(out, at + j);
             }
             for (; j < cols; j++) {
-                out[at + j] += bias[from + j];
+                out[at + j] += bias[biasAt + j];
             }
         }
-        if (activation != null) {
-            Elementwise.piecewiseLinearForward(activation, out, at, act, actAt, cols);
+        if (f != null) {
+            Elementwise.piecewiseLinearForward(f, out, at, act, actAt, cols);
         }
     }
 
@@ -730,7 +738,7 @@ final class Gemm implements ThreadTeam.Task {
      * from one square to the next. (A square per call: with the loop inside the transposing method, the
      * Linear forward ran 3–5% slower.)
      */
-    private static void transposeBlocks(float[] src, int from, int ld, int fromStep, float[] dst, int at, int dstLd,
+    static void transposeBlocks(float[] src, int from, int ld, int fromStep, float[] dst, int at, int dstLd,
                                         int atStep, int blocks) {
         for (int block = 0; block < blocks; block++, from += fromStep, at += atStep) {
             if (VLEN == 16) {

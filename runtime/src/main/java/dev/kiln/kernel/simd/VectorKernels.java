@@ -41,6 +41,7 @@ public final class VectorKernels implements Kernels {
         final Elementwise.ColumnSumTask columnSums = new Elementwise.ColumnSumTask();
         final Elementwise.SgdTask sgd = new Elementwise.SgdTask();
         final Elementwise.AdamTask adam = new Elementwise.AdamTask();
+        final PanelForward panels = new PanelForward();
         /** Each part's ranges of the parameter array ({@link #ownParameterRows}), or null. */
         int[][] parameterSegments;
         int parameterCount = -1;
@@ -186,6 +187,34 @@ public final class VectorKernels implements Kernels {
         boolean inEpilogue = Elementwise.isPiecewiseLinear(f);
         scratch.gemm.linearForward(team, n, in, out, x, xOff, params, wOff, params, bOff, z, zOff,
                 inEpilogue ? f : null, a, aOff);
+        if (!inEpilogue) {
+            scratch.activation.forward(team, f, z, zOff, a, aOff, n * out);
+        }
+    }
+
+    @Override
+    public int panelRows() {
+        return PanelForward.ROWS;
+    }
+
+    @Override
+    public int panelsLength(int in, int out) {
+        return PanelForward.length(in, out);
+    }
+
+    @Override
+    public void packPanels(ThreadTeam team, int in, int out, float[] params, int wOff, float[] panels) {
+        scratch(team).panels.pack(team, in, out, params, wOff, panels);
+    }
+
+    @Override
+    public void linearForwardFromPanels(ThreadTeam team, Activation f, int n, int in, int out,
+                                        float[] x, int xOff, float[] params, int wOff, int bOff, float[] panels,
+                                        float[] z, int zOff, float[] a, int aOff) {
+        Scratch scratch = scratch(team);
+        boolean inEpilogue = f == null || Elementwise.isPiecewiseLinear(f);
+        scratch.panels.forward(team, n, in, out, x, xOff, panels, params, bOff, z, zOff, inEpilogue ? f : null,
+                a, aOff);
         if (!inEpilogue) {
             scratch.activation.forward(team, f, z, zOff, a, aOff, n * out);
         }

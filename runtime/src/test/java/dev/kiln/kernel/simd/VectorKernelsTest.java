@@ -350,6 +350,52 @@ class VectorKernelsTest {
     private static final int[][] FUSED_SHAPES = {{1, 1, 1}, {17, 37, 3}, {61, 513, 200}, {255, 17, 129}, {13, 0, 9},
         {5, 0, 40}, {33, 70, 300}};
 
+    /** (rows, inner, columns) for forward passes from panels: partial panels, whole ones, and no depth. */
+    private static final int[][] PANEL_SHAPES = {{1, 1, 1}, {2, 37, 3}, {3, 17, 16}, {4, 513, 200}, {1, 0, 9},
+        {2, 70, 300}, {1, 784, 65}, {4, 16, 64}};
+
+    @ParameterizedTest
+    @MethodSource("activations")
+    void forwardFromPanelsIsTheFusedForwardBitwise(Activation f) {
+        for (Activation activation : new Activation[] {f, null}) {
+            for (int[] s : PANEL_SHAPES) {
+                int rows = s[0], in = s[1], out = s[2];
+                SplittableRandom random = new SplittableRandom(rows * 7L + in * 3L + out);
+                int wOff = 3, bOff = wOff + out * in, xOff = 2, zOff = 5, aOff = 1;
+                float[] params = withSpecialValues(randoms(random, bOff + out));
+                float[] x = randoms(random, xOff + rows * in);
+                for (ThreadTeam team : teams) {
+                    for (int bias : new int[] {bOff, -1}) {
+                        String what = activation + " " + Arrays.toString(s) + (bias < 0 ? " without" : " with")
+                                + " bias, " + team.size() + " threads";
+                        float[] expectedZ = new float[zOff + rows * out + 2], expectedA = new float[aOff + rows * out + 2];
+                        float[] scalarZ = expectedZ.clone(), scalarA = expectedA.clone();
+                        float[] z = expectedZ.clone(), a = expectedA.clone();
+                        if (activation == null) {
+                            VECTOR.linearForward(team, rows, in, out, x, xOff, params, wOff, bias, expectedZ, zOff);
+                            SCALAR.linearForward(null, rows, in, out, x, xOff, params, wOff, bias, scalarZ, zOff);
+                        } else {
+                            VECTOR.linearActivationForward(team, activation, rows, in, out, x, xOff, params, wOff,
+                                    bias, expectedZ, zOff, expectedA, aOff);
+                            SCALAR.linearActivationForward(null, activation, rows, in, out, x, xOff, params, wOff,
+                                    bias, scalarZ, zOff, scalarA, aOff);
+                        }
+                        float[] panels = new float[VECTOR.panelsLength(in, out)];
+                        VECTOR.packPanels(team, in, out, params, wOff, panels);
+                        VECTOR.linearForwardFromPanels(team, activation, rows, in, out, x, xOff, params, wOff, bias,
+                                panels, z, zOff, a, aOff);
+                        assertBitwise(expectedZ, z, "z, " + what);
+                        assertBitwise(expectedA, a, "a, " + what);
+                        assertBitwise(scalarZ, z, "z against the scalar kernels, " + what);
+                        assertBitwise(scalarA, a, "a against the scalar kernels, " + what);
+                    }
+                }
+            }
+        }
+        assertTrue(VECTOR.panelRows() >= 1, "the Vector API kernels use panels");
+        assertEquals(0, SCALAR.panelRows(), "the scalar kernels read weights in place");
+    }
+
     @ParameterizedTest
     @MethodSource("activations")
     void fusedForwardIsLinearThenActivationBitwise(Activation f) {
