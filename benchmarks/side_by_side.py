@@ -6,8 +6,9 @@ large MLP 1024->1024->1024->10 batch 256; small MLP 100->37->5 batch 50; deep ML
 hidden layers, 64->...->64->10 batch 32; a 1,000-class MLP 784->512->1000 batch 128, all ReLU; the Fashion-MNIST shapes with GELU; and those
 shapes with ReLU, Dropout(0.2) after both hidden layers and Adam lr 1e-3; all with
 CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
-(dev.kiln.bench.SideBySide), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold start of each (process start to the end of the first
-100 Fashion-MNIST MLP steps).
+(dev.kiln.bench.SideBySide), the Fashion-MNIST MLP's prediction of a single sample (logits and arg-max of
+one row, no gradients), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold
+start of each (process start to the end of the first 100 Fashion-MNIST MLP steps).
 
 The machine's speed drifts over seconds to minutes (it is shared), so every ratio is measured paired.
 Kiln (`SideBySide serve`) and the PyTorch/OpenBLAS peer (this script with --serve-peer) run as two
@@ -83,6 +84,9 @@ MODEL_NAMES = {
     "deep": "Deep MLP (64→64×6→10, batch 32)",
     "classes": "1,000-class MLP (784→512→1000, batch 128)",
 }
+# A single sample's prediction (the Fashion-MNIST MLP's logits and arg-max for one row, no gradients).
+PREDICTION = "predict"
+PREDICTION_NAME = "Fashion-MNIST MLP predicting one sample (784→256→128→10, batch 1)"
 THREADS = [1, 2]
 SGEMM_SIZE = 1024
 SGEMM_FLOPS = 2 * SGEMM_SIZE ** 3
@@ -152,10 +156,11 @@ def time_window(call, calls):
     return (time.perf_counter() - start) * 1e6 / calls
 
 
-def torch_model(key):
+def torch_layers(key):
+    """The model's layers as an nn.Sequential."""
     import torch
     from torch import nn
-    batch, widths = MODELS[key]
+    widths = MODELS[key][1]
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(widths, widths[1:])):
         layers.append(nn.Linear(fan_in, fan_out))
@@ -164,7 +169,14 @@ def torch_model(key):
             if key in DROPOUT:
                 layers.append(nn.Dropout(DROPOUT[key]))
     torch.manual_seed(0)
-    model = nn.Sequential(*layers)
+    return nn.Sequential(*layers)
+
+
+def torch_model(key):
+    import torch
+    from torch import nn
+    batch, widths = MODELS[key]
+    model = torch_layers(key)
     criterion = nn.CrossEntropyLoss(label_smoothing=0.1)
     if key in DROPOUT:
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -184,6 +196,23 @@ def torch_model(key):
     return step
 
 
+def torch_predictor():
+    """The Fashion-MNIST MLP's prediction of one standard-normal sample, in evaluation mode."""
+    import torch
+    model = torch_layers("fashion").eval()
+    x = torch.randn(1, MODELS["fashion"][1][0], generator=torch.Generator().manual_seed(42))
+
+    def predict():
+        with torch.no_grad():
+            return model(x).argmax(1)
+
+    def finite():
+        with torch.no_grad():
+            return bool(torch.isfinite(model(x)).all())
+
+    return predict, finite
+
+
 def peer_workload(name):
     """A model's training step (a MODELS key) or an SGEMM_ROUTES sgemm: the call to time, and a check
     that its results are finite (a diverged model would be timing NaN arithmetic)."""
@@ -192,6 +221,8 @@ def peer_workload(name):
     if name in MODELS:
         step = torch_model(name)
         return step, lambda: math.isfinite(step().item())
+    if name == PREDICTION:
+        return torch_predictor()
     rng = numpy.random.default_rng(7)
     a = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
     b = rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE), dtype=numpy.float32)
@@ -253,7 +284,7 @@ def serve_peer(args):
             call, finite = peer_workload(name)
             fields = {}
             split = (threads, threads)
-            if name in MODELS and threads > 1:
+            if (name in MODELS or name == PREDICTION) and threads > 1:
                 split, timings = fastest_split(call, threads, use, args.warmup_ms / 4e3, args.window_ms / 2e3)
                 fields["thread_splits_us"] = {"%d/%d" % s: us for s, us in timings.items()}
             use(split)
@@ -418,6 +449,10 @@ def measure_paired(kiln, peer, run):
         for threads in THREADS:
             run.compare("%s/%d" % (key, threads), Workload(peer, key, threads), Workload(kiln, key, threads))
         run.release_all()
+    for threads in THREADS:
+        run.compare("%s/%d" % (PREDICTION, threads), Workload(peer, PREDICTION, threads),
+                    Workload(kiln, PREDICTION, threads))
+    run.release_all()
     large = {(server, t): Workload(server, "large", t) for server in (kiln, peer) for t in THREADS}
     for threads in THREADS:
         run.compare("large/%d" % threads, large[(peer, threads)], large[(kiln, threads)])
@@ -468,6 +503,12 @@ def analyse(comparisons):
         "kiln_sgemm_pct_of_openblas": {t: 100 * sgemm[t]["median_ratio"] for t in THREADS},
         "large_mlp_2_over_1_threads": by_name["large 2 over 1 thread, kiln"]["median_ratio"],
         "pytorch_large_mlp_2_over_1_threads": by_name["large 2 over 1 thread, pytorch"]["median_ratio"],
+        "prediction": [{"threads": t, "kiln_us": c["contender_median_us"], "pytorch_us": c["baseline_median_us"],
+                        "speedup": c["median_ratio"],
+                        "pytorch_threads": "%d/%d" % (c["baseline"]["torch_threads"], c["baseline"]["openblas_threads"]),
+                        "kiln_alloc_bytes_per_call": statistics.mean(
+                            p["contender"]["alloc_bytes_per_call"] for p in c["pairs"])}
+                       for t in THREADS for c in [by_name["%s/%d" % (PREDICTION, t)]]],
     }
     return rows, summary
 
@@ -629,6 +670,17 @@ def render_markdown(report):
             MODEL_NAMES[r["model"]], r["threads"], us(r["kiln_us"]), us(r["pytorch_us"]),
             r.get("pytorch_threads", "%d/%d" % (r["threads"], r["threads"])), r["speedup"],
             r["kiln_alloc_bytes_per_step"]))
+    if s.get("prediction"):
+        lines += [
+            "",
+            "| prediction | threads | Kiln µs/call | PyTorch µs/call | PyTorch threads (torch/OpenBLAS) "
+            "| Kiln speed-up | Kiln allocation |",
+            "|---|---:|---:|---:|:---:|---:|---:|",
+        ]
+        for r in s["prediction"]:
+            lines.append("| %s | %d | %s | %s | %s | %.2f× | %.0f B/call |" % (
+                PREDICTION_NAME, r["threads"], us(r["kiln_us"]), us(r["pytorch_us"]), r["pytorch_threads"],
+                r["speedup"], r["kiln_alloc_bytes_per_call"]))
     probed = [r for r in report["rows"] if r.get("pytorch_thread_splits_us")]
     if probed:
         splits = list(probed[0]["pytorch_thread_splits_us"])

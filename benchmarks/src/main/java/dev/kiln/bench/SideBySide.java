@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * and {@code sgemm} at 1024³, and prints one JSON object per line.
  *
  * <p>A workload is one of those at a thread count: a model's training step ({@code seed},
- * {@code fashion}, {@code large}) or {@code sgemm}. Each is warmed up for {@code --warmup-ms}, then
+ * {@code fashion}, {@code large}, …), {@code sgemm}, or {@code predict}, the Fashion-MNIST MLP's prediction
+ * of one sample. Each is warmed up for {@code --warmup-ms}, then
  * timed in windows of a fixed call count that fills about {@code --window-ms}. The warm-up is long
  * because the Vector API kernels allocate and run many times slower until C2 has compiled them, which
  * takes seconds of steps on a busy machine; a window's allocation (every thread's, per call) shows
@@ -259,9 +260,16 @@ public final class SideBySide {
 
     /** What one timed call runs, at a thread count. Closing it stops its worker threads. */
     private interface Workload extends AutoCloseable {
-        /** A {@link BenchModel#key()}, whose call is one training step on a fixed batch, or {@link Sgemm#KEY}. */
+        /**
+         * A {@link BenchModel#key()}, whose call is one training step on a fixed batch, {@link Sgemm#KEY}, or
+         * {@link Prediction#KEY}.
+         */
         static Workload of(String key, int threads) {
-            return key.equals(Sgemm.KEY) ? new Sgemm(threads) : new TrainStep(BenchModel.of(key), threads);
+            return switch (key) {
+                case Sgemm.KEY -> new Sgemm(threads);
+                case Prediction.KEY -> new Prediction(threads);
+                default -> new TrainStep(BenchModel.of(key), threads);
+            };
         }
 
         void call();
@@ -303,6 +311,47 @@ public final class SideBySide {
         @Override
         public boolean finite() {
             return Float.isFinite(loss);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /** The class of one sample, by the Fashion-MNIST MLP: {@code predict} of a single row. */
+    private static final class Prediction implements Workload {
+        static final String KEY = "predict";
+        private final BenchModel bench = BenchModel.FASHION;
+        private final float[] x;
+        private final int[] predicted = new int[1];
+        private final KilnModel model;
+
+        Prediction(int threads) {
+            this.x = Arrays.copyOf(bench.inputs(42), bench.inputs());
+            this.model = bench.create(threads);
+        }
+
+        @Override
+        public void call() {
+            model.predict(x, 1, predicted);
+        }
+
+        @Override
+        public long flopsPerCall() {
+            return bench.flopsPerStep() / bench.batch() / 3;
+        }
+
+        @Override
+        public boolean finite() {
+            float[] logits = new float[bench.classes()];
+            model.logits(x, 1, logits);
+            for (float logit : logits) {
+                if (!Float.isFinite(logit)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
