@@ -271,12 +271,12 @@ class ModelContractTest {
         }
     }
 
-    /** Logits and predictions of 1 to 4 rows at a time are those of the whole batch, bit for bit. */
+    /** Logits and predictions of 1 to 8 rows at a time are those of the whole batch, bit for bit. */
     private static void assertFewRowsGiveTheBitsOfTheBatch(KilnModel model, float[] x, int rows, String when) {
         int inputs = model.inputs(), classes = model.classes();
         float[] expected = new float[rows * classes];
         model.logits(x, rows, expected);
-        for (int n = 1; n <= 4; n++) {
+        for (int n = 1; n <= 8; n++) {
             for (int first = 0; first + n <= rows; first += n) {
                 float[] part = Arrays.copyOfRange(x, first * inputs, (first + n) * inputs);
                 float[] logits = new float[n * classes];

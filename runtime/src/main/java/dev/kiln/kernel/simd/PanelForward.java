@@ -27,10 +27,11 @@ final class PanelForward implements ThreadTeam.Task {
     static final int PANELS = 4;
     /**
      * Rows of x up to which a pass from panels beats the product: each row reads all the panels, while
-     * the product's one-vector kernel computes up to {@code VLEN} rows for the same reads (784 → 256 at 8
-     * rows: 60 µs from panels, 63 µs as a product).
+     * the product's one-vector kernel computes up to {@code VLEN} rows for the same reads. 784 → 256 with
+     * bias and ReLU, µs from panels / as a product: 1 thread, 1 row 7–9 / 58–68, 4 rows 28 / 57–64, 8 rows
+     * 56–57 / 60–61, 10 rows 84–88 / 62–78; 2 threads, 8 rows 28–34 / 41–50.
      */
-    static final int ROWS = 4;
+    static final int ROWS = 8;
     /** Below this many vector multiply-adds (or panel elements to pack, in vectors) a pass stays on the calling thread. */
     static final long PARALLEL_VECTOR_FMAS = 1 << 15;
 

@@ -352,7 +352,7 @@ class VectorKernelsTest {
 
     /** (rows, inner, columns) for forward passes from panels: partial panels, whole ones, and no depth. */
     private static final int[][] PANEL_SHAPES = {{1, 1, 1}, {2, 37, 3}, {3, 17, 16}, {4, 513, 200}, {1, 0, 9},
-        {2, 70, 300}, {1, 784, 65}, {4, 16, 64}};
+        {2, 70, 300}, {1, 784, 65}, {4, 16, 64}, {8, 100, 33}};
 
     @ParameterizedTest
     @MethodSource("activations")
