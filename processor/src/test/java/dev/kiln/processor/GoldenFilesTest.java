@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GoldenFilesTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"SeedNet", "Classifier"})
+    @ValueSource(strings = {"SeedNet", "Classifier", "FashionMlp"})
     void generatedSourceMatchesGoldenFile(String model) throws IOException {
         JavaFileObject source = JavaFileObjects.forResource("golden/" + model + ".java");
         Compilation first = Compiler.javac().withProcessors(new KilnProcessor()).compile(source);
