@@ -575,12 +575,11 @@ public final class ModelEmitter {
      */
     private static void smallOrKernel(MethodSpec.Builder method, LayerSpec layer, CodeBlock kernel,
                                       CodeBlock... small) {
-        int weights = layer.in() * layer.out();
-        if (weights > SMALL_LAYER_WEIGHTS) {
+        if (isLarge(layer)) {
             method.addStatement(kernel);
             return;
         }
-        method.beginControlFlow("if (n <= $L)", SMALL_WORK / weights);
+        method.beginControlFlow("if (n <= $L)", SMALL_WORK / (layer.in() * layer.out()));
         for (CodeBlock statement : small) {
             method.addStatement(statement);
         }
@@ -605,9 +604,14 @@ public final class ModelEmitter {
                 activation);
     }
 
-    /** The layers above {@link #SMALL_LAYER_WEIGHTS}, which run on the kernels: the ones with inference copies. */
+    /** Whether a layer has more than {@link #SMALL_LAYER_WEIGHTS} weights: it always runs on the kernels. */
+    private static boolean isLarge(LayerSpec layer) {
+        return layer.in() * layer.out() > SMALL_LAYER_WEIGHTS;
+    }
+
+    /** The large layers, the ones with inference copies. */
     private List<LayerSpec> largeLayers() {
-        return layers.stream().filter(layer -> layer.in() * layer.out() > SMALL_LAYER_WEIGHTS).toList();
+        return layers.stream().filter(ModelEmitter::isLarge).toList();
     }
 
     /** Marks the inference copies out of date before the parameters change (nothing, without copies). */
