@@ -79,9 +79,14 @@ public enum BenchModel {
         return flops;
     }
 
-    /** A new model with seed 0 and the given thread count. */
+    /** A new model with seed 0 and the given thread count (and adaptive threads, the default). */
     public KilnModel create(int threads) {
-        return constructor.apply(Options.defaults().withSeed(0).withThreads(threads));
+        return create(threads, true);
+    }
+
+    /** A new model with seed 0, the given thread count, and adaptive threads or not. */
+    public KilnModel create(int threads, boolean adaptiveThreads) {
+        return constructor.apply(Options.defaults().withSeed(0).withThreads(threads).withAdaptiveThreads(adaptiveThreads));
     }
 
     /** A batch of standard-normal inputs, {@code [batch][inputs]}, the same for every seed value. */

@@ -42,6 +42,13 @@ public class TrainStepBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /**
+     * Whether steps may run on the calling thread alone when that is faster ({@code Options.withAdaptiveThreads},
+     * the default); {@code -p adaptive=true,false} compares with always using every thread.
+     */
+    @Param({"true"})
+    public boolean adaptive;
+
     private KilnModel net;
     private float[] x;
     private int[] labels;
@@ -50,7 +57,7 @@ public class TrainStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         BenchModel bench = BenchModel.of(model);
-        net = bench.create(threads);
+        net = bench.create(threads, adaptive);
         x = bench.inputs(42);
         labels = bench.labels(42);
         batch = bench.batch();

@@ -110,6 +110,30 @@ class ModelContractTest {
     }
 
     @Test
+    void stepsRunAloneOrAcrossTheTeamGiveTheBitsOfOneThread() {
+        // Past its warm-up at a batch size, a model with large layers times steps run across its team
+        // against steps run on the calling thread alone, and keeps the faster way (AdaptiveThreads). Its
+        // trial runs steps both ways in turn, so 300 steps switch back and forth whatever this machine
+        // measures.
+        int rows = 64;
+        float[] wideX = randomInputs(rows, 530);
+        int[] wideLabels = randomLabels(rows, 10);
+        Options options = Options.defaults().withSeed(6);
+        try (KilnWideDropoutNet one = new KilnWideDropoutNet(options.withThreads(1));
+             KilnWideDropoutNet adaptive = new KilnWideDropoutNet(options.withThreads(2));
+             KilnWideDropoutNet team = new KilnWideDropoutNet(options.withThreads(2).withAdaptiveThreads(false))) {
+            for (int step = 0; step < 300; step++) {
+                float loss = one.trainStep(wideX, wideLabels, rows);
+                assertEquals(loss, adaptive.trainStep(wideX, wideLabels, rows), "adaptive, step " + step);
+                assertEquals(loss, team.trainStep(wideX, wideLabels, rows), "always the team, step " + step);
+            }
+            float[] expected = concat(one.hidden.weight(), one.middle.weight(), one.output.weight());
+            assertArrayEquals(expected, concat(adaptive.hidden.weight(), adaptive.middle.weight(), adaptive.output.weight()));
+            assertArrayEquals(expected, concat(team.hidden.weight(), team.middle.weight(), team.output.weight()));
+        }
+    }
+
+    @Test
     void defaultOptionsAreDeterministic() {
         try (KilnMlp a = new KilnMlp(); KilnMlp b = new KilnMlp();
              KilnMlp seeded = new KilnMlp(Options.defaults().withSeed(Options.DEFAULT_SEED))) {

@@ -142,7 +142,7 @@ public final class CrossEntropy {
         Workspace work = team == null ? new Workspace() : team.local(WORKSPACE, t -> new Workspace());
         work.ensure(n, classes);
         double total = 0;
-        if (team == null || team.size() == 1 || (long) n * classes < PARALLEL_VALUES) {
+        if (team == null || team.parallelism() == 1 || (long) n * classes < PARALLEL_VALUES) {
             exponentials(logits, 0, n, true, work);
             for (int r = 0; r < n; r++) {
                 total += rowLoss(r, logits, labels, targets, grad, perSample, scale, work);
@@ -299,7 +299,7 @@ public final class CrossEntropy {
             this.perSample = perSample;
             this.scale = scale;
             try {
-                team.run(team.size(), this);
+                team.run(team.parallelism(), this);
             } finally {
                 this.loss = null;
                 this.logits = this.targets = this.grad = this.perSample = null;

@@ -12,9 +12,11 @@ import java.util.function.Function;
  * workers spin briefly ({@link Thread#onSpinWait()}) before parking, so back-to-back kernels in a
  * training step do not pay a wake-up each.
  *
- * <p>Work is split into ranges that depend only on the work size and the team size
+ * <p>Work is split into ranges that depend only on the work size and the number of parts
  * ({@link #split(int, int, int)}), never on timing, so a kernel that computes each output whole in one
- * range produces bitwise identical results for every run, whichever thread happens to take the range.
+ * range produces bitwise identical results for every run, whichever thread happens to take the range,
+ * and for every number of parts: kernels split by {@link #parallelism()}, which {@link AdaptiveThreads}
+ * lowers to 1 for the training steps it runs on the calling thread alone.
  * The first part of every dispatch runs on the calling thread, so a kernel's first range, and the data
  * it writes, stay on one core from step to step: with two threads (one worker), each part keeps its
  * core unless the worker is late. On a host whose cores exchange cache lines slowly this is what keeps
@@ -46,6 +48,8 @@ public final class ThreadTeam implements AutoCloseable {
     private final int size;
     private final Thread[] workers;
     private volatile boolean closed;
+    // Set by AdaptiveThreads for the steps it runs on the calling thread alone; read by the caller only.
+    private boolean serial;
 
     // Dispatch state, published seqlock-style: `sequence` is odd while the caller rewrites `task` and
     // `taskCount`, and every claim is tagged with the dispatch number in the high half of `cursor`, so
@@ -78,9 +82,22 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    /** Threads in the team, the caller included. */
+    /** Threads in the team, the caller included: how many parts per-thread scratch must serve. */
     public int size() {
         return size;
+    }
+
+    /**
+     * How many threads kernels split their work over now: {@link #size()}, or 1 while
+     * {@link AdaptiveThreads} runs a step on the calling thread alone. Results are the same either way.
+     */
+    public int parallelism() {
+        return serial ? 1 : size;
+    }
+
+    /** Runs every later dispatch on the calling thread alone ({@code true}) or across the team. */
+    void serial(boolean serial) {
+        this.serial = serial;
     }
 
     /**
@@ -114,7 +131,7 @@ public final class ThreadTeam implements AutoCloseable {
         if (count <= 0) {
             return;
         }
-        if (count == 1 || workers.length == 0) {
+        if (count == 1 || workers.length == 0 || serial) {
             for (int i = 0; i < count; i++) {
                 task.run(i, count);
             }

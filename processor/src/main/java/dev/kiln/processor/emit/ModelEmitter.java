@@ -46,6 +46,7 @@ public final class ModelEmitter {
     static final int SMALL_LAYER_WEIGHTS = 256;
     static final int SMALL_WORK = 1 << 14;
     private static final ClassName THREAD_TEAM = ClassName.get("dev.kiln.thread", "ThreadTeam");
+    private static final ClassName ADAPTIVE_THREADS = ClassName.get("dev.kiln.thread", "AdaptiveThreads");
     private static final ClassName MERSENNE_TWISTER = ClassName.get("dev.kiln.random", "MersenneTwister");
     private static final ClassName TORCH_INIT = ClassName.get("dev.kiln.random", "TorchInit");
     private static final ClassName BERNOULLI = ClassName.get("dev.kiln.random", "Bernoulli");
@@ -241,6 +242,11 @@ public final class ModelEmitter {
         type.addField(FieldSpec.builder(KERNELS, "kernels", Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("$T.get()", KERNELS).build());
         type.addField(FieldSpec.builder(THREAD_TEAM, "team", Modifier.PRIVATE, Modifier.FINAL).build());
+        if (adaptsThreads()) {
+            type.addField(FieldSpec.builder(ADAPTIVE_THREADS, "adaptiveThreads", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("Runs training steps on the calling thread alone when that is measured to be faster.\n")
+                    .build());
+        }
         type.addField(FieldSpec.builder(MERSENNE_TWISTER, "generator", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("Initialises the weights, then draws dropout masks.\n").build());
         type.addField(FieldSpec.builder(OPTIMIZER, "optimizer", Modifier.PRIVATE, Modifier.FINAL).build());
@@ -286,7 +292,7 @@ public final class ModelEmitter {
     private MethodSpec defaultConstructor() {
         return MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
-                .addJavadoc("A model with {@link $T#defaults()}: all processors, seed 0.\n", OPTIONS)
+                .addJavadoc("A model with {@link $T#defaults()}: all processors, adaptive threads, seed 0.\n", OPTIONS)
                 .addStatement("this($T.defaults())", OPTIONS)
                 .build();
     }
@@ -294,12 +300,16 @@ public final class ModelEmitter {
     private MethodSpec constructor() {
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
-                .addJavadoc("A model with the given thread count and seed.\n")
+                .addJavadoc("A model with the given options: threads, adaptive threads, seed.\n")
                 .addParameter(OPTIONS, "options")
                 .addComment("Before the first kernels run: the JIT warm-up, when layers this large pay for it.")
                 .addStatement("kernels.warmUp($L)", largestLayerWeights())
                 .addStatement("this.team = new $T(options.threads())", THREAD_TEAM)
-                .addStatement("kernels.ownParameterRows(team, TENSORS.rows())")
+                .addStatement("kernels.ownParameterRows(team, TENSORS.rows())");
+        if (adaptsThreads()) {
+            ctor.addStatement("this.adaptiveThreads = new $T(team, options.adaptiveThreads())", ADAPTIVE_THREADS);
+        }
+        ctor
                 .addStatement("this.generator = new $T(options.seed())", MERSENNE_TWISTER)
                 .addComment("Layers are initialised in declaration order, as PyTorch constructs them.");
         for (LayerSpec layer : layers) {
@@ -356,14 +366,26 @@ public final class ModelEmitter {
 
     /** The body of a training step, once its arguments are checked. */
     private MethodSpec step(MethodSpec.Builder method, String lossMethod, String targets) {
-        return method
-                .addStatement("float[] logits = forward(x, n, true)")
+        if (adaptsThreads()) {
+            method.addStatement("long started = adaptiveThreads.beginStep(n)");
+        }
+        method.addStatement("float[] logits = forward(x, n, true)")
                 .addStatement("float loss = LOSS.$L(team, logits, n, $N, $N, null)", lossMethod, targets, gradBuffer(last()))
                 .addStatement("backward(x, n)")
                 .addCode(invalidateInference())
-                .addStatement("optimizer.step(kernels, team, params, grads)")
-                .addStatement("return loss")
-                .build();
+                .addStatement("optimizer.step(kernels, team, params, grads)");
+        if (adaptsThreads()) {
+            method.addStatement("adaptiveThreads.endStep(started)");
+        }
+        return method.addStatement("return loss").build();
+    }
+
+    /**
+     * Whether the model's steps choose between the team and the calling thread alone: only models with
+     * large layers hand work to other threads; the others' steps would pay for timing and gain nothing.
+     */
+    private boolean adaptsThreads() {
+        return !largeLayers().isEmpty();
     }
 
     private MethodSpec lossMethod() {

@@ -256,7 +256,7 @@ final class Elementwise {
          */
         final void dispatch(ThreadTeam team, int len, int cost, int[][] segments) {
             this.len = len;
-            int parts = (int) Math.max(1, Math.min(team.size(), (long) len * cost / MIN_PART_WORK));
+            int parts = (int) Math.max(1, Math.min(team.parallelism(), (long) len * cost / MIN_PART_WORK));
             this.segments = parts > 1 && segments != null && segments.length == parts ? segments : null;
             try {
                 team.run(parts, this);

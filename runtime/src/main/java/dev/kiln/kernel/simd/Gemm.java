@@ -258,7 +258,7 @@ final class Gemm implements ThreadTeam.Task {
         int rowPanels = (m + MR - 1) / MR;
         int columnPanels = (n + NR - 1) / NR;
         // A product computed transposed reads the weights, whose rows the team's threads own, as A.
-        int parts = parts(team.size(), m, n, k, stored != null ? (long) m * k : 0);
+        int parts = parts(team.parallelism(), m, n, k, stored != null ? (long) m * k : 0);
         int columnParts = Math.min(parts, columnPanels), rowParts = rowParts(m, parts);
         long sharedFloats = (long) blocks(k) * KC * columnPanels * NR;
         boolean sharePacking = parts > 1 && k > 0 && sharedFloats <= sharedPackingFloats;
@@ -273,7 +273,7 @@ final class Gemm implements ThreadTeam.Task {
             if (sharePacking && parts > 1) {
                 ensureSharedB(columnPanels);
                 phase = Phase.PACK_SHARED;
-                team.run(team.size(), this);
+                team.run(team.parallelism(), this);
                 int splitPanels = splitColumns ? columnPanels : rowPanels;
                 chunkPanels = Math.max(1, (splitPanels + parts * chunksPerThread - 1) / (parts * chunksPerThread));
                 chunks = (splitPanels + chunkPanels - 1) / chunkPanels;

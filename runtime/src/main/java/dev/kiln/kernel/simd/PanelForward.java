@@ -106,7 +106,7 @@ final class PanelForward implements ThreadTeam.Task {
     }
 
     private static int parts(ThreadTeam team, long vectorFmas, int panels) {
-        return vectorFmas < PARALLEL_VECTOR_FMAS ? 1 : Math.min(team.size(), panels);
+        return vectorFmas < PARALLEL_VECTOR_FMAS ? 1 : Math.min(team.parallelism(), panels);
     }
 
     @Override
