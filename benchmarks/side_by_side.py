@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Kiln against PyTorch 1.13.1 and OpenBLAS on this machine, in one run.
 
-Times the same eight models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
+Times the same nine models (seed 3->3 batch 3; Fashion-MNIST MLP 784->256->128->10 batch 128;
 large MLP 1024->1024->1024->10 batch 256; small MLP 100->37->5 batch 50; deep MLP of six 64-wide
-hidden layers, 64->...->64->10 batch 32; a 1,000-class MLP 784->512->1000 batch 128, all ReLU; the Fashion-MNIST shapes with GELU; and those
-shapes with ReLU, Dropout(0.2) after both hidden layers and Adam lr 1e-3; all with
-CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
+hidden layers, 64->...->64->10 batch 32; a 1,000-class MLP 784->512->1000 batch 128, all ReLU; the
+Fashion-MNIST shapes with GELU; those shapes with ReLU, Dropout(0.2) after both hidden layers and Adam
+lr 1e-3; and a sigmoid MLP 100->200->200->2 batch 64 with Nesterov momentum and weight decay 1e-4; all
+with CrossEntropyLoss(label_smoothing=0.1), the others with SGD lr 0.01 momentum 0.9) in PyTorch and in Kiln
 (dev.kiln.bench.SideBySide), the Fashion-MNIST MLP's prediction of a single sample (logits and arg-max of
 one row, no gradients), sgemm 1024^3 in OpenBLAS (through numpy and torch.mm) and in Kiln, and the cold
 start of each (process start to the end of the first 100 Fashion-MNIST MLP steps).
@@ -68,9 +69,12 @@ MODELS = {
     "small": (50, [100, 37, 5]),
     "deep": (32, [64] * 7 + [10]),
     "classes": (128, [784, 512, 1000]),
+    "sigmoid": (64, [100, 200, 200, 2]),
 }
 # Hidden layers' activation where it is not ReLU (GELU is the exact, erf-based one in both).
-ACTIVATIONS = {"gelu": "GELU"}
+ACTIVATIONS = {"gelu": "GELU", "sigmoid": "Sigmoid"}
+# SGD options beyond momentum 0.9, where a model has them.
+SGD_OPTIONS = {"sigmoid": {"nesterov": True, "weight_decay": 1e-4}}
 # Dropout probability after each hidden layer's activation, where there is dropout; those models train
 # with Adam (lr 1e-3) instead of SGD.
 DROPOUT = {"dropout": 0.2}
@@ -83,6 +87,7 @@ MODEL_NAMES = {
     "small": "Small MLP (100→37→5, batch 50)",
     "deep": "Deep MLP (64→64×6→10, batch 32)",
     "classes": "1,000-class MLP (784→512→1000, batch 128)",
+    "sigmoid": "Sigmoid MLP, Nesterov (100→200→200→2, batch 64)",
 }
 # A single sample's prediction (the Fashion-MNIST MLP's logits and arg-max for one row, no gradients).
 PREDICTION = "predict"
@@ -181,7 +186,7 @@ def torch_model(key):
     if key in DROPOUT:
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     else:
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, **SGD_OPTIONS.get(key, {}))
     generator = torch.Generator().manual_seed(42)
     x = torch.randn(batch, widths[0], generator=generator)
     y = torch.randint(0, widths[-1], (batch,), generator=generator)

@@ -27,7 +27,9 @@ public enum BenchModel {
     /** {@link DeepMlp}: six 64-wide hidden layers, 64 → … → 64 → 10, batch 32. */
     DEEP(32, KilnDeepMlp::new, 64, 64, 64, 64, 64, 64, 64, 10),
     /** {@link ManyClassMlp}: 784 → 512 → 1000, batch 128. */
-    CLASSES(128, KilnManyClassMlp::new, 784, 512, 1000);
+    CLASSES(128, KilnManyClassMlp::new, 784, 512, 1000),
+    /** {@link SigmoidMlp}: 100 → 200 → 200 → 2 with sigmoids and Nesterov momentum, batch 64. */
+    SIGMOID(64, KilnSigmoidMlp::new, 100, 200, 200, 2);
 
     private final int batch;
     private final Function<Options, KilnModel> constructor;

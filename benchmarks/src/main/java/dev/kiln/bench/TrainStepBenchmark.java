@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One {@code trainStep} (forward, cross-entropy with label smoothing 0.1, backward, SGD with momentum
- * 0.9) of each generated {@link BenchModel} on a fixed batch. With {@code -prof gc},
+ * 0.9, or what the model declares) of each generated {@link BenchModel} on a fixed batch. With {@code -prof gc},
  * {@code gc.alloc.rate.norm} shows the step allocates nothing: what remains is JMH's own bookkeeping,
  * a few kilobytes per iteration, spread over the iteration's steps (so it shows for the slow models).
  *
@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class TrainStepBenchmark {
     /** {@link BenchModel#key()}. */
-    @Param({"seed", "fashion", "large", "gelu", "dropout", "small", "deep", "classes"})
+    @Param({"seed", "fashion", "large", "gelu", "dropout", "small", "deep", "classes", "sigmoid"})
     public String model;
 
     /** Threads of the model's team, the calling thread included. */
