@@ -16,13 +16,15 @@ import java.util.function.LongSupplier;
  * 100×4-layer MLP at batch 128: 250 → 190 µs; 64-64-10 at batch 1024: 400 → 455 µs).
  *
  * <p>How: each batch size (the last {@link #BATCH_SIZES} seen) starts with {@link #WARM_UP_STEPS} steps
- * across the team, untimed while the JIT compiles. Then a trial: {@link #TRIAL_BLOCKS} blocks of
- * {@link #BLOCK_STEPS} steps each way, in the order team, alone, alone, team, team, alone... so that a
- * steady drift in the machine's speed favours neither. The way with the smaller median block runs from
- * then on; the team keeps it unless working alone is more than {@link #TIE_MARGIN} faster. A new trial
- * comes {@link #RETRIAL_STEPS} steps later, and after each trial that confirms the choice twice as many
- * steps later (up to {@link #MAX_RETRIAL_STEPS}), so a machine whose load changes is measured again
- * without paying for trials often. Outside trials a step costs two field updates; allocation is zero.
+ * across the team, untimed while the JIT compiles. Then a trial: {@link #TRIAL_BLOCKS} blocks each way,
+ * in the order team, alone, alone, team, team, alone... so that a steady drift in the machine's speed
+ * favours neither; a block is one untimed step, which pays for waking a parked worker or for moving
+ * data to the caller's core once per block rather than in every timed step, then {@link #BLOCK_STEPS}
+ * timed steps. The way with the smaller median block runs from then on; the team keeps it unless working
+ * alone is more than {@link #TIE_MARGIN} faster. A new trial comes {@link #RETRIAL_STEPS} steps later,
+ * and after each trial that confirms the choice twice as many steps later (up to
+ * {@link #MAX_RETRIAL_STEPS}), so a machine whose load changes is measured again without paying for
+ * trials often. Outside trials a step costs a few field updates; allocation is zero.
  *
  * <p>A team serves one calling thread at a time, and so does this.
  */
@@ -35,6 +37,8 @@ public final class AdaptiveThreads {
     static final int BLOCK_STEPS = 8;
     /** Blocks each way in a trial. */
     static final int TRIAL_BLOCKS = 4;
+    /** Steps in a trial: every block's timed steps and its untimed first step. */
+    static final int TRIAL_STEPS = 2 * TRIAL_BLOCKS * (BLOCK_STEPS + 1);
     /** How much faster, as a fraction of the team's median block, working alone has to be to be chosen. */
     static final double TIE_MARGIN = 0.05;
     /** Steps from a trial to the next one, after a trial that changed the choice or was the first. */
@@ -132,7 +136,8 @@ public final class AdaptiveThreads {
         private boolean decided;
         private long nextTrial;
         private long retrialGap;
-        // The trial under way: finished blocks' nanoseconds in order, the current block's sum and steps.
+        // The trial under way: finished blocks' nanoseconds in order, the current block's sum and steps
+        // (the untimed first step included).
         private final long[] blocks = new long[2 * TRIAL_BLOCKS];
         private int block;
         private int blockStep;
@@ -165,8 +170,10 @@ public final class AdaptiveThreads {
                     }
                 }
                 case TRIAL -> {
-                    blockNanos += nanos;
-                    if (++blockStep == BLOCK_STEPS) {
+                    if (blockStep > 0) {
+                        blockNanos += nanos;
+                    }
+                    if (++blockStep == BLOCK_STEPS + 1) {
                         blocks[block++] = blockNanos;
                         blockNanos = 0;
                         blockStep = 0;

@@ -51,7 +51,7 @@ class AdaptiveThreadsTest {
         }
     }
 
-    private static final int TRIAL_STEPS = 2 * AdaptiveThreads.TRIAL_BLOCKS * AdaptiveThreads.BLOCK_STEPS;
+    private static final int TRIAL_STEPS = AdaptiveThreads.TRIAL_STEPS;
 
     @Test
     void stepsRunAloneOnlyWhenThatIsClearlyFaster() {
