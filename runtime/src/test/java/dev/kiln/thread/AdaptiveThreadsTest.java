@@ -132,6 +132,27 @@ class AdaptiveThreadsTest {
     }
 
     @Test
+    void choosingAllocatesNothing() {
+        try (ThreadTeam team = new ThreadTeam(2)) {
+            AdaptiveThreads adaptive = new AdaptiveThreads(team, true);
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long allocated = Long.MAX_VALUE;
+            // Trials, settled stretches and five batch sizes (one more than are kept) in every round; the
+            // first rounds let the JIT compile.
+            for (int round = 0; round < 12 && allocated > 0; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int step = 0; step < 150_000; step++) {
+                    int n = step % 1000 == 0 ? 1 + step / 1000 % 5 : 64;
+                    adaptive.endStep(adaptive.beginStep(n));
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertEquals(0, allocated);
+        }
+    }
+
+    @Test
     void aSerialTeamRunsEveryPartOnTheCaller() {
         try (ThreadTeam team = new ThreadTeam(3)) {
             team.serial(true);
