@@ -75,14 +75,22 @@ class SteadyStateAllocationTest {
             for (int i = 0; i < WARM_UP; i++) {
                 step.run();
             }
-            long[] start = threads.getThreadAllocatedBytes(ids);
-            for (int i = 0; i < MEASURED; i++) {
-                step.run();
+            // A method deoptimised late (after the suite's other tests brought new receiver types to a call
+            // site, say) runs its vector code unintrinsified, allocating, until C2 compiles it again: the
+            // steady state is the best of a few windows. An allocation in the kernels shows in every one.
+            double[] perStep = {Double.MAX_VALUE, Double.MAX_VALUE};
+            for (int window = 0; window < 5 && (perStep[0] >= 1 || perStep[1] >= 1); window++) {
+                long[] start = threads.getThreadAllocatedBytes(ids);
+                for (int i = 0; i < MEASURED; i++) {
+                    step.run();
+                }
+                long[] end = threads.getThreadAllocatedBytes(ids);
+                for (int t = 0; t < ids.length; t++) {
+                    perStep[t] = Math.min(perStep[t], (double) (end[t] - start[t]) / MEASURED);
+                }
             }
-            long[] end = threads.getThreadAllocatedBytes(ids);
             for (int t = 0; t < ids.length; t++) {
-                double perStep = (double) (end[t] - start[t]) / MEASURED;
-                assertTrue(perStep < 1, (t == 0 ? "caller" : "worker") + " allocated " + perStep + " bytes a step");
+                assertTrue(perStep[t] < 1, (t == 0 ? "caller" : "worker") + " allocated " + perStep[t] + " bytes a step");
             }
         }
     }
